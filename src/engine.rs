@@ -1,0 +1,360 @@
+//! The pipeline: a reader thread streams batches of lines; a rayon pool checks each batch's
+//! lines in parallel; this thread takes the results in input order, keeps the file totals
+//! and hands diagnostics to the emitter. Only the batches in flight are held in memory, and
+//! the output order does not depend on the thread count.
+
+use std::io::{self, Read};
+use std::ops::Range;
+use std::sync::Arc;
+use std::sync::mpsc;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Location, Snippet, Summary};
+use crate::example::{Example, ImageSource};
+use crate::input::{self, Batch, BatchLimits, BatchReader, RawLine};
+use crate::json::Json;
+use crate::render::Emitter;
+use crate::rules::{self, Check, FileFacts, Finding, Position, Report, Rule, RulePlan};
+use crate::target::Target;
+
+/// Batches read ahead of the one being checked.
+const READ_AHEAD: usize = 2;
+
+/// What a check run needs to know.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub target: Target,
+    pub plan: RulePlan,
+    pub limits: BatchLimits,
+}
+
+impl Options {
+    pub fn new(target: Target) -> Self {
+        Self {
+            target,
+            plan: RulePlan::all(),
+            limits: BatchLimits::default(),
+        }
+    }
+}
+
+/// Why checking a file stopped early.
+#[derive(Debug)]
+pub enum Stop {
+    /// Reading the input failed: vft could not do its job.
+    Input(io::Error),
+    /// Writing the output failed; a closed pipe (`vft check … | head`) is not an error.
+    Output(io::Error),
+}
+
+/// The checks compiled from [`Options`], shared by every worker.
+struct Checker<'o> {
+    options: &'o Options,
+    example_rules: Vec<(
+        &'static Rule,
+        crate::diagnostic::Severity,
+        fn(&Example<'_>, &mut Report<'_>),
+    )>,
+}
+
+impl<'o> Checker<'o> {
+    fn new(options: &'o Options) -> Self {
+        let example_rules = options
+            .plan
+            .enabled()
+            .filter_map(|(rule, severity)| match rule.check {
+                Check::Example(check) => Some((rule, severity, check)),
+                _ => None,
+            })
+            .collect();
+        Self {
+            options,
+            example_rules,
+        }
+    }
+}
+
+/// What one line contributed.
+struct LineOutcome {
+    kind: LineKind,
+    diagnostics: Vec<Diagnostic>,
+    /// The CRLF diagnostic, kept apart: only the first of a file is emitted.
+    crlf: Option<Diagnostic>,
+}
+
+enum LineKind {
+    Blank,
+    /// A non-blank line, parsed or not, with its image counts.
+    Example {
+        images: u64,
+        url_images: u64,
+    },
+}
+
+/// Checks one input stream, emitting its diagnostics in input order.
+pub fn check_stream(
+    reader: impl Read + Send,
+    file: &Arc<str>,
+    options: &Options,
+    pool: &rayon::ThreadPool,
+    emitter: &mut dyn Emitter,
+    summary: &mut Summary,
+) -> Result<(), Stop> {
+    let checker = Checker::new(options);
+    let mut facts = FileFacts {
+        target: options.target,
+        ..FileFacts::default()
+    };
+    let mut seen_crlf = false;
+
+    std::thread::scope(|scope| {
+        let (sender, batches) = mpsc::sync_channel::<io::Result<Batch>>(READ_AHEAD);
+        let limits = options.limits;
+        scope.spawn(move || {
+            let mut reader = BatchReader::new(reader, limits);
+            loop {
+                let next = reader.next_batch().transpose();
+                let failed = matches!(next, Some(Err(_)));
+                // A send fails only when the receiver stopped early; nothing more to do then.
+                if next.is_none() || sender.send(next.expect("checked")).is_err() || failed {
+                    break;
+                }
+            }
+        });
+
+        for batch in batches {
+            let batch = batch.map_err(Stop::Input)?;
+            facts.bytes += batch.byte_len() as u64;
+            if batch.starts_with_bom {
+                facts.has_bom = true;
+                if options.target == Target::OpenAi
+                    && let Some(finding) =
+                        rules::input::unexpected_byte_order_mark::finding(&options.plan)
+                {
+                    let location = Location {
+                        file: file.clone(),
+                        line: Some(1),
+                        column: Some(1),
+                        pointer: None,
+                    };
+                    emit(emitter, summary, &into_diagnostic(finding, location, None))?;
+                }
+            }
+            let lines: Vec<RawLine<'_>> = batch.lines().collect();
+            let outcomes: Vec<LineOutcome> = pool.install(|| {
+                lines
+                    .par_iter()
+                    .map(|line| check_line(line, &checker, file))
+                    .collect()
+            });
+            for outcome in outcomes {
+                if let LineKind::Example { images, url_images } = outcome.kind {
+                    facts.examples += 1;
+                    facts.images += images;
+                    facts.url_images += url_images;
+                    facts.examples_with_images += u64::from(images > 0);
+                }
+                if let Some(crlf) = outcome.crlf.filter(|_| !seen_crlf) {
+                    seen_crlf = true;
+                    emit(emitter, summary, &crlf)?;
+                }
+                for diagnostic in &outcome.diagnostics {
+                    emit(emitter, summary, diagnostic)?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+
+    let mut findings = Vec::new();
+    for (rule, severity) in options.plan.enabled() {
+        if let Check::File(check) = rule.check {
+            check(
+                &facts,
+                &mut Report::new(rule, severity, options.target, &mut findings),
+            );
+        }
+    }
+    for finding in findings {
+        let location = Location {
+            file: file.clone(),
+            line: None,
+            column: None,
+            pointer: None,
+        };
+        emit(emitter, summary, &into_diagnostic(finding, location, None))?;
+    }
+
+    summary.files += 1;
+    summary.examples += facts.examples;
+    summary.examples_with_images += facts.examples_with_images;
+    summary.images += facts.images;
+    Ok(())
+}
+
+fn emit(
+    emitter: &mut dyn Emitter,
+    summary: &mut Summary,
+    diagnostic: &Diagnostic,
+) -> Result<(), Stop> {
+    summary.count(diagnostic);
+    emitter.emit(diagnostic).map_err(Stop::Output)
+}
+
+fn into_diagnostic(finding: Finding, location: Location, snippet: Option<Snippet>) -> Diagnostic {
+    Diagnostic {
+        rule: finding.rule,
+        severity: finding.severity,
+        message: finding.message,
+        help: finding.help,
+        location,
+        snippet,
+    }
+}
+
+/// Checks one line: read, parse, run the example rules, locate the findings.
+fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> LineOutcome {
+    let plan = &checker.options.plan;
+    let mut bytes = line.bytes;
+    let crlf_at = bytes.ends_with(b"\r").then(|| bytes.len() - 1);
+    if let Some(at) = crlf_at {
+        bytes = &bytes[..at];
+    }
+    let locate_all = |findings: Vec<Finding>, text: &str| -> Vec<Diagnostic> {
+        let mut diagnostics: Vec<Diagnostic> = findings
+            .into_iter()
+            .map(|f| locate(f, text, line, file))
+            .collect();
+        diagnostics.sort_by_key(|d| (d.location.column, d.rule.code));
+        diagnostics
+    };
+    let crlf = crlf_at
+        .and_then(|at| rules::input::crlf_line_ending::finding(plan, at))
+        .map(|finding| locate(finding, &String::from_utf8_lossy(bytes), line, file));
+
+    let mut outcome = LineOutcome {
+        kind: LineKind::Blank,
+        diagnostics: Vec::new(),
+        crlf,
+    };
+    if bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
+        outcome.diagnostics = locate_all(
+            rules::input::blank_line::finding(plan)
+                .into_iter()
+                .collect(),
+            "",
+        );
+        return outcome;
+    }
+    outcome.kind = LineKind::Example {
+        images: 0,
+        url_images: 0,
+    };
+
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let at = error.valid_up_to();
+            let finding =
+                rules::input::invalid_utf8::finding(plan, at, line.offset + at as u64, bytes[at]);
+            outcome.diagnostics = finding
+                .map(|f| locate_invalid_utf8(f, bytes, at, line, file))
+                .into_iter()
+                .collect();
+            return outcome;
+        }
+    };
+
+    let json = match Json::parse(text) {
+        Ok(json) => json,
+        Err(error) => {
+            let finding =
+                rules::input::invalid_json::finding(plan, &error, text, line.unterminated);
+            outcome.diagnostics = locate_all(finding.into_iter().collect(), text);
+            return outcome;
+        }
+    };
+    let Some(root) = json.as_object() else {
+        let finding = rules::input::example_not_object::finding(plan, &json);
+        outcome.diagnostics = locate_all(finding.into_iter().collect(), text);
+        return outcome;
+    };
+
+    let example = Example::new(root);
+    let mut findings = Vec::new();
+    for &(rule, severity, check) in &checker.example_rules {
+        check(
+            &example,
+            &mut Report::new(rule, severity, checker.options.target, &mut findings),
+        );
+    }
+    let url_images = example
+        .images
+        .iter()
+        .filter(|i| matches!(i.source, ImageSource::Remote(_)))
+        .count();
+    outcome.kind = LineKind::Example {
+        images: example.images.len() as u64,
+        url_images: url_images as u64,
+    };
+    outcome.diagnostics = locate_all(findings, text);
+    outcome
+}
+
+/// Turns a finding's position into a line, column, pointer and snippet.
+fn locate(finding: Finding, text: &str, line: &RawLine<'_>, file: &Arc<str>) -> Diagnostic {
+    let (pointer, span) = match &finding.position {
+        Position::Pointer(pointer, target) => (
+            Some(pointer.clone()),
+            input::pointer::resolve(text, pointer, *target),
+        ),
+        Position::Byte(at) => (None, Some(point_span(text, *at))),
+        Position::Line => (None, Some(0..text.len())),
+        Position::File => (None, None),
+    };
+    let column = span
+        .as_ref()
+        .map(|s| text[..s.start].chars().count() as u64 + 1);
+    let snippet = span.map(|span| Snippet::around(text, span));
+    let location = Location {
+        file: file.clone(),
+        line: Some(line.number),
+        column,
+        pointer,
+    };
+    into_diagnostic(finding, location, snippet)
+}
+
+/// Invalid UTF-8 has no text to resolve against: the column counts the valid prefix, and
+/// the snippet shows the bytes around the error with replacement characters.
+fn locate_invalid_utf8(
+    finding: Finding,
+    bytes: &[u8],
+    at: usize,
+    line: &RawLine<'_>,
+    file: &Arc<str>,
+) -> Diagnostic {
+    let valid = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+    let column = valid.chars().count() as u64 + 1;
+    let window_start = crate::diagnostic::floor_char_boundary(valid, at.saturating_sub(60));
+    let before = &valid[window_start..];
+    let after = String::from_utf8_lossy(&bytes[at..bytes.len().min(at + 40)]);
+    let text = format!("{before}{after}");
+    let bad = after.chars().next().map_or(0, char::len_utf8);
+    let snippet = Snippet::around(&text, before.len()..before.len() + bad);
+    let location = Location {
+        file: file.clone(),
+        line: Some(line.number),
+        column: Some(column),
+        pointer: None,
+    };
+    into_diagnostic(finding, location, Some(snippet))
+}
+
+/// A one-character span at byte `at` (empty at the end of the line).
+fn point_span(text: &str, at: usize) -> Range<usize> {
+    let at = crate::diagnostic::floor_char_boundary(text, at);
+    let len = text[at..].chars().next().map_or(0, char::len_utf8);
+    at..at + len
+}

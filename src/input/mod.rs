@@ -1,0 +1,7 @@
+//! Reading the input: streaming lines, and locating values in them.
+
+pub mod pointer;
+pub mod reader;
+
+pub use pointer::{JsonPointer, SpanTarget};
+pub use reader::{Batch, BatchLimits, BatchReader, RawLine};

@@ -1,0 +1,199 @@
+//! Human output: miette's graphical reports, one line of source at a time.
+//!
+//! miette gets a [`LineSource`] holding only the diagnostic's snippet (a window of the line,
+//! never a multi-MB payload) that reports the real line and column, so the header reads
+//! `train.jsonl:42:3028` over a short excerpt.
+
+use std::fmt;
+use std::io::{self, Write};
+
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
+
+use crate::diagnostic::{Diagnostic, Severity, Summary};
+use crate::render::Emitter;
+
+pub struct HumanEmitter<'w> {
+    out: Box<dyn Write + 'w>,
+    handler: GraphicalReportHandler,
+    rendered: String,
+}
+
+impl<'w> HumanEmitter<'w> {
+    pub fn new(out: Box<dyn Write + 'w>, color: bool) -> Self {
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(100)
+            .with_links(false);
+        Self {
+            out,
+            handler,
+            rendered: String::new(),
+        }
+    }
+}
+
+impl Emitter for HumanEmitter<'_> {
+    fn emit(&mut self, diagnostic: &Diagnostic) -> io::Result<()> {
+        self.rendered.clear();
+        let report = Report::new(diagnostic);
+        self.handler
+            .render_report(&mut self.rendered, &report)
+            .map_err(|_| io::Error::other("rendering a diagnostic failed"))?;
+        self.out.write_all(self.rendered.as_bytes())?;
+        self.out.write_all(b"\n")
+    }
+
+    fn finish(&mut self, s: &Summary) -> io::Result<()> {
+        let out = &mut self.out;
+        let files = plural(s.files, "file", "files");
+        let examples = plural(s.examples, "example", "examples");
+        let images = plural(s.images, "image", "images");
+        writeln!(
+            out,
+            "Checked {files}: {examples}, {} with images, {images}",
+            s.examples_with_images
+        )?;
+        if s.rules.is_empty() {
+            writeln!(out, "No problems found")?;
+        } else {
+            let errors = plural(s.errors, "error", "errors");
+            let warnings = plural(s.warnings, "warning", "warnings");
+            writeln!(out, "Found {errors}, {warnings}, {} info", s.infos)?;
+            let width = s.rules.values().map(|r| r.name.len()).max().unwrap_or(0);
+            for (code, rule) in &s.rules {
+                writeln!(
+                    out,
+                    "  {code} {:<width$}  {:>7} {}",
+                    rule.name, rule.count, rule.severity
+                )?;
+            }
+        }
+        out.flush()
+    }
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Adapts a [`Diagnostic`] to miette's trait.
+struct Report<'d> {
+    diagnostic: &'d Diagnostic,
+    source: Option<LineSource<'d>>,
+    /// The message with the location prepended when there is no snippet to show it.
+    headline: String,
+}
+
+impl<'d> Report<'d> {
+    fn new(diagnostic: &'d Diagnostic) -> Self {
+        let location = &diagnostic.location;
+        let source = diagnostic.snippet.as_ref().map(|snippet| LineSource {
+            name: &location.file,
+            text: &snippet.text,
+            line: location.line.unwrap_or(1) - 1,
+            column: location.column.unwrap_or(1) - 1,
+        });
+        let headline = match (&source, location.line) {
+            (Some(_), _) => diagnostic.message.clone(),
+            (None, Some(line)) => format!("{}:{line}: {}", location.file, diagnostic.message),
+            (None, None) => format!("{}: {}", location.file, diagnostic.message),
+        };
+        Self {
+            diagnostic,
+            source,
+            headline,
+        }
+    }
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.headline)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.headline)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let rule = self.diagnostic.rule;
+        Some(Box::new(format!("{}({})", rule.code, rule.name)))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let snippet = self.diagnostic.snippet.as_ref()?;
+        let label = self.diagnostic.location.pointer.as_ref().map(|p| {
+            if p.as_str().is_empty() {
+                "/".to_owned()
+            } else {
+                p.to_string()
+            }
+        });
+        let span = SourceSpan::new(snippet.span.start.into(), snippet.span.len());
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(label, span),
+        )))
+    }
+}
+
+/// The snippet as miette's source: one line, at its real line number and column.
+struct LineSource<'d> {
+    name: &'d str,
+    text: &'d str,
+    /// 0-based line and column of the primary span's start.
+    line: u64,
+    column: u64,
+}
+
+impl SourceCode for LineSource<'_> {
+    fn read_span<'a>(
+        &'a self,
+        _span: &SourceSpan,
+        _context_lines_before: usize,
+        _context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        // The snippet is one line and always shown whole, whatever span is asked for.
+        let line = usize::try_from(self.line).unwrap_or(usize::MAX);
+        let column = usize::try_from(self.column).unwrap_or(usize::MAX);
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_owned(),
+            self.text.as_bytes(),
+            SourceSpan::new(0.into(), self.text.len()),
+            line,
+            column,
+            1,
+        )))
+    }
+}

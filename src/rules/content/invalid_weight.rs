@@ -1,0 +1,70 @@
+use crate::example::Example;
+use crate::json::{Json, Number};
+use crate::rules::{Check, Report, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks `weight` on assistant messages: it must be the integer `0` or `1`. `1.0`,
+    /// `true`, `"1"` and `0.5` are reported.
+    ///
+    /// ## Why is this bad?
+    /// "The allowed values for weight are currently 0 or 1", and the schema types it as an
+    /// integer. Whether `1.0` is coerced is UNVERIFIED.
+    ///
+    /// ## Example
+    /// ```jsonl
+    /// {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello", "weight": 0.5}]}
+    /// ```
+    ///
+    /// ## How to fix
+    /// Use `0` to skip training on the message, `1` (or no `weight`) to train on it.
+    ///
+    /// ## Source
+    /// Spec §2.5 (OAPI-2025-04, OAI-FTG-2024, AZ-REST).
+    code: "VFT303",
+    name: "invalid-weight",
+    category: Content,
+    severity: Error,
+    summary: "An assistant message's `weight` is not the integer 0 or 1",
+    check: Check::Example(check),
+}
+
+fn check(example: &Example<'_>, report: &mut Report<'_>) {
+    for (message, role) in example.roles() {
+        if role != "assistant" {
+            continue;
+        }
+        let Some(weight) = message.get("weight") else {
+            continue;
+        };
+        if is_valid(weight) {
+            continue;
+        }
+        let help = match weight {
+            Json::Number(Number::Float(f)) if *f == 0.0 || *f == 1.0 => {
+                format!("write the integer `{f:.0}`")
+            }
+            Json::Bool(b) => format!("write the integer `{}`", u8::from(*b)),
+            Json::String(s) if s == "0" || s == "1" => {
+                format!("write the number `{s}` without quotes")
+            }
+            _ => "use `0` to skip training on this message, `1` to train on it".to_owned(),
+        };
+        report
+            .at(
+                message.pointer().key("weight"),
+                format!(
+                    "`weight` is `{}`; it must be the integer 0 or 1",
+                    weight.describe()
+                ),
+            )
+            .help(help);
+    }
+}
+
+pub(crate) fn is_valid(weight: &Json<'_>) -> bool {
+    matches!(
+        weight,
+        Json::Number(Number::UInt(0 | 1) | Number::Int(0 | 1))
+    )
+}

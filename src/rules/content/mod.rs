@@ -1,0 +1,11 @@
+//! VFT3xx: the conversation — assistant turns, weights, tool replies.
+
+pub mod all_weights_zero;
+pub mod array_content_in_reply;
+pub mod invalid_weight;
+pub mod last_message_not_assistant;
+pub mod missing_assistant_message;
+pub mod missing_system_message;
+pub mod missing_user_message;
+pub mod unmatched_tool_call_id;
+pub mod weight_outside_assistant;

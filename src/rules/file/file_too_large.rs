@@ -1,0 +1,42 @@
+use crate::rules::file::human_bytes;
+use crate::rules::{Check, FileFacts, Report, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a file larger than the target accepts by any upload path: 8 GB for OpenAI
+    /// (the multipart Uploads API), 512 MB for Azure (its API takes files "less than
+    /// 512 MB").
+    ///
+    /// ## Why is this bad?
+    /// The upload is refused.
+    ///
+    /// ## Example
+    /// A 600 MB file with `--target azure`.
+    ///
+    /// ## How to fix
+    /// Shrink images (JPEG at 2048 px is plenty), move images to URLs, or split the data
+    /// across jobs.
+    ///
+    /// ## Source
+    /// Spec §1 F4 (OAI-FTG-2024, OAPI-MAIN createUpload) and F5 (AZ-REST, AZ-QUOTA).
+    code: "VFT403",
+    name: "file-too-large",
+    category: File,
+    severity: Error,
+    summary: "The file is larger than the target accepts",
+    check: Check::File(check),
+}
+
+fn check(file: &FileFacts, report: &mut Report<'_>) {
+    let limit = file.target.max_file_bytes();
+    if file.bytes >= limit {
+        report
+            .file(format!(
+                "file is {}; {} accepts less than {}",
+                human_bytes(file.bytes),
+                file.target.name(),
+                human_bytes(limit)
+            ))
+            .help("shrink or re-encode images, use image URLs, or split the data across jobs");
+    }
+}

@@ -1,0 +1,74 @@
+use std::collections::HashMap;
+
+use crate::example::Example;
+use crate::input::JsonPointer;
+use crate::json::{Json, Object};
+use crate::rules::{Check, Report, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Finds objects in which the same key appears more than once.
+    ///
+    /// ## Why is this bad?
+    /// JSON leaves duplicate keys undefined. Python's `json` keeps the last value and drops
+    /// the others without a word, so the platform trains on something other than what the
+    /// first value says, and other tools may read the first.
+    ///
+    /// ## Example
+    /// ```jsonl
+    /// {"messages": [{"role": "user", "content": "hi", "content": "hello"}, …]}
+    /// ```
+    ///
+    /// ## How to fix
+    /// Keep one of the values. Build examples as dictionaries and serialize them, rather than
+    /// concatenating strings.
+    ///
+    /// ## Source
+    /// RFC 8259 §4 ("names within an object SHOULD be unique"); not in the platform spec.
+    code: "VFT008",
+    name: "duplicate-key",
+    category: Input,
+    severity: Warning,
+    summary: "An object has the same key twice",
+    check: Check::Example(check),
+}
+
+fn check(example: &Example<'_>, report: &mut Report<'_>) {
+    visit(example.root, &JsonPointer::root(), report);
+}
+
+fn visit(object: &Object<'_>, pointer: &JsonPointer, report: &mut Report<'_>) {
+    if object.len() > 1 {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for (key, _) in object.iter() {
+            *counts.entry(key).or_default() += 1;
+        }
+        // Report in key order of first appearance, once per key.
+        for (key, _) in object.iter() {
+            if let Some(count) = counts.remove(key).filter(|&n| n > 1) {
+                report
+                    .at_key(pointer.key(key), format!("key `{key}` appears {count} times in the same object"))
+                    .help("keep one: parsers disagree on which value wins (Python's `json` keeps the last)");
+            }
+        }
+    }
+    for (key, value) in object.iter() {
+        if matches!(value, Json::Object(_) | Json::Array(_)) {
+            visit_value(value, &pointer.key(key), report);
+        }
+    }
+}
+
+fn visit_value(value: &Json<'_>, pointer: &JsonPointer, report: &mut Report<'_>) {
+    match value {
+        Json::Object(object) => visit(object, pointer, report),
+        Json::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                if matches!(item, Json::Object(_) | Json::Array(_)) {
+                    visit_value(item, &pointer.index(index), report);
+                }
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,37 @@
+use crate::rules::{Check, Finding, Position, RulePlan, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// With `--target openai`, reports a UTF-8 byte-order mark (`EF BB BF`) at the start of
+    /// the file.
+    ///
+    /// ## Why is this bad?
+    /// OpenAI's docs say nothing about a BOM, and a JSON parser that is not told to expect
+    /// one rejects the first line (Python: "Unexpected UTF-8 BOM"). If the platform parses
+    /// that way, line 1 fails and with it the file. Azure's docs ask for a BOM, so the rule
+    /// is silent with `--target azure`.
+    ///
+    /// ## Example
+    /// A file saved by Notepad or Excel "UTF-8 with BOM".
+    ///
+    /// ## How to fix
+    /// Save as plain UTF-8: `sed -i '1s/^\xEF\xBB\xBF//' train.jsonl`, or write with
+    /// `encoding="utf-8"` (not `"utf-8-sig"`).
+    ///
+    /// ## Source
+    /// Spec §1 F6 and §10.5: OpenAI silent, Azure asks for a BOM. UNVERIFIED that OpenAI
+    /// rejects it, hence a warning.
+    code: "VFT006",
+    name: "unexpected-byte-order-mark",
+    category: Input,
+    severity: Warning,
+    summary: "The file starts with a UTF-8 BOM, which OpenAI's docs do not mention",
+    check: Check::Line,
+}
+
+pub fn finding(plan: &RulePlan) -> Option<Finding> {
+    let message = "file starts with a UTF-8 byte-order mark".to_owned();
+    let mut finding = plan.finding(&RULE, message, Position::Byte(0))?;
+    finding.help("save the file as UTF-8 without BOM; strict JSON parsers reject line 1 otherwise");
+    Some(finding)
+}

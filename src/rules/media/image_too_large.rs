@@ -1,0 +1,50 @@
+use crate::example::Example;
+use crate::rules::media::thousands;
+use crate::rules::{Check, Report, declare_rule};
+use crate::target::limits::MAX_IMAGE_BYTES;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds data-URI images whose decoded size exceeds 10 MiB (10,485,760 bytes). The size
+    /// comes from the base64 length, without decoding.
+    ///
+    /// ## Why is this bad?
+    /// "Each image can be at most 10 MB." Larger images are skipped ("image too large").
+    /// vft reads "10 MB" as 10 MiB, the larger reading, so it never calls an image too large
+    /// that the platform may take; images between 10,000,000 bytes and 10 MiB get the
+    /// warning `image-size-ambiguous`.
+    ///
+    /// ## Example
+    /// A 24-megapixel PNG straight from a camera, inlined as a data URI.
+    ///
+    /// ## How to fix
+    /// Downscale (the model sees at most 2048×768 tiles anyway) or re-encode as JPEG:
+    /// `img.thumbnail((2048, 2048)); img.save(out, "JPEG", quality=90)`.
+    ///
+    /// ## Source
+    /// Spec §3.2 (10 MB per image, both targets) and §10.10 (unit UNVERIFIED).
+    code: "VFT206",
+    name: "image-too-large",
+    category: Media,
+    severity: Error,
+    summary: "A data-URI image is larger than 10 MB",
+    check: Check::Example(check),
+}
+
+fn check(example: &Example<'_>, report: &mut Report<'_>) {
+    for image in &example.images {
+        let Some(size) = image.decoded_len().filter(|&n| n > MAX_IMAGE_BYTES) else {
+            continue;
+        };
+        report
+            .at(
+                image.url_pointer(),
+                format!(
+                    "image is {} bytes, over the 10 MB limit ({} bytes)",
+                    thousands(size),
+                    thousands(MAX_IMAGE_BYTES)
+                ),
+            )
+            .help("downscale it (the model sees at most 2048 px) or re-encode it as JPEG");
+    }
+}

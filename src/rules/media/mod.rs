@@ -1,0 +1,35 @@
+//! VFT2xx: images and their sources.
+
+pub mod image_count_disputed;
+pub mod image_outside_user_message;
+pub mod image_size_ambiguous;
+pub mod image_too_large;
+pub mod invalid_base64;
+pub mod invalid_image_detail;
+pub mod malformed_data_uri;
+pub mod too_many_images;
+pub mod unsupported_image_url;
+pub mod unverified_image_urls;
+
+/// `1234567` → `1,234,567`, for byte counts in messages.
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(10_485_761), "10,485,761");
+    }
+}

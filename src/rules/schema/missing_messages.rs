@@ -1,0 +1,50 @@
+use crate::example::Example;
+use crate::input::JsonPointer;
+use crate::rules::{Check, Report, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Finds examples without a `messages` key. When the line looks like another training
+    /// format (legacy prompt/completion, DPO preference pairs), the help says which.
+    ///
+    /// ## Why is this bad?
+    /// A supervised chat example is `{"messages": [...]}`; without `messages` there is
+    /// nothing to train on. The cookbook's checker calls this `missing_messages_list`; mixed
+    /// formats fail with "Unexpected file format, expected either prompt/completion pairs or
+    /// chat messages".
+    ///
+    /// ## Example
+    /// ```jsonl
+    /// {"prompt": "What is 2+2?", "completion": "4"}
+    /// ```
+    ///
+    /// ## How to fix
+    /// Convert to chat format:
+    /// `{"messages": [{"role": "user", "content": "What is 2+2?"}, {"role": "assistant", "content": "4"}]}`.
+    ///
+    /// ## Source
+    /// Spec §2.1 (CB-PREP `missing_messages_list`; §9.2 error texts).
+    code: "VFT101",
+    name: "missing-messages",
+    category: Schema,
+    severity: Error,
+    summary: "An example has no `messages` key",
+    check: Check::Example(check),
+}
+
+fn check(example: &Example<'_>, report: &mut Report<'_>) {
+    let root = example.root;
+    if root.contains_key("messages") {
+        return;
+    }
+    let help = if root.contains_key("prompt") || root.contains_key("completion") {
+        "this is the legacy prompt/completion format (babbage-002/davinci-002 only); convert it to `{\"messages\": [...]}`"
+    } else if root.contains_key("preferred_output") || root.contains_key("non_preferred_output") {
+        "this is the DPO preference format; supervised fine-tuning needs `{\"messages\": [...]}`"
+    } else {
+        "put the conversation in a `messages` array: `{\"messages\": [{\"role\": \"user\", …}, {\"role\": \"assistant\", …}]}`"
+    };
+    report
+        .at(JsonPointer::root(), "example has no `messages` key")
+        .help(help);
+}

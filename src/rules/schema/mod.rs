@@ -1,0 +1,20 @@
+//! VFT1xx: the structure of an example — keys, types, roles, content parts, tools.
+
+pub mod shape;
+
+pub mod content_part_not_allowed;
+pub mod developer_role;
+pub mod empty_content_array;
+pub mod empty_messages;
+pub mod invalid_function_name;
+pub mod missing_field;
+pub mod missing_messages;
+pub mod unknown_content_part_type;
+pub mod unknown_field;
+pub mod unknown_role;
+pub mod unsupported_modality;
+pub mod unsupported_tool_type;
+pub mod wrong_field_type;
+
+/// The roles of the supervised chat format (spec §2.2).
+pub const ROLES: [&str; 5] = ["system", "user", "assistant", "tool", "function"];

@@ -1,0 +1,495 @@
+//! The shape of a supervised chat example (spec §2): which keys each object may have, which
+//! it must have, and their JSON types. `unknown-field`, `missing-field` and
+//! `wrong-field-type` all read this one table through [`visit`].
+
+use crate::example::{Example, Message, Part};
+use crate::input::JsonPointer;
+use crate::json::{Json, Number, Object};
+
+/// JSON types as the spec names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Type {
+    String,
+    Array,
+    Object,
+    Boolean,
+    Integer,
+    Null,
+}
+
+impl Type {
+    pub fn matches(self, value: &Json<'_>) -> bool {
+        matches!(
+            (self, value),
+            (Self::String, Json::String(_))
+                | (Self::Array, Json::Array(_))
+                | (Self::Object, Json::Object(_))
+                | (Self::Boolean, Json::Bool(_))
+                | (
+                    Self::Integer,
+                    Json::Number(Number::Int(_) | Number::UInt(_))
+                )
+                | (Self::Null, Json::Null)
+        )
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::String => "string",
+            Self::Array => "array",
+            Self::Object => "object",
+            Self::Boolean => "boolean",
+            Self::Integer => "integer",
+            Self::Null => "null",
+        }
+    }
+
+    /// "string or array", "string, array or null"
+    pub fn list(types: &[Type]) -> String {
+        let names: Vec<_> = types.iter().map(|t| t.name()).collect();
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => names.concat(),
+        }
+    }
+}
+
+/// One key an object may hold.
+#[derive(Debug)]
+pub struct Field {
+    pub name: &'static str,
+    /// Accepted types; empty means another rule judges the value (`weight`, `audio`).
+    pub types: &'static [Type],
+    pub required: bool,
+    /// Fix advice for a wrong type, when there is a common one.
+    pub type_help: Option<&'static str>,
+}
+
+const fn field(name: &'static str, types: &'static [Type]) -> Field {
+    Field {
+        name,
+        types,
+        required: false,
+        type_help: None,
+    }
+}
+
+const fn required(name: &'static str, types: &'static [Type]) -> Field {
+    Field {
+        name,
+        types,
+        required: true,
+        type_help: None,
+    }
+}
+
+/// The keys of one kind of object.
+#[derive(Debug)]
+pub struct Shape {
+    /// What the object is, for messages: "a `tool` message", "an `image_url` part".
+    pub what: &'static str,
+    pub fields: &'static [Field],
+    /// Whether keys not in `fields` are unknown. Open shapes are for objects another rule
+    /// already reports (unknown role, unsupported part type): they are checked no further.
+    pub closed: bool,
+}
+
+impl Shape {
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+use Type::{Array, Boolean, Null, Object as Obj, String as Str};
+
+const STRING_CONTENT: Field = Field {
+    name: "content",
+    types: &[Str, Array],
+    required: true,
+    type_help: Some("give `content` as a string or an array of content parts"),
+};
+
+pub static EXAMPLE: Shape = Shape {
+    what: "the example",
+    fields: &[
+        required("messages", &[Array]),
+        field("tools", &[Array]),
+        field("parallel_tool_calls", &[Boolean]),
+        field("functions", &[Array]),
+    ],
+    closed: true,
+};
+
+static SYSTEM: Shape = Shape {
+    what: "a `system` message",
+    fields: &[
+        required("role", &[Str]),
+        STRING_CONTENT,
+        field("name", &[Str]),
+    ],
+    closed: true,
+};
+static USER: Shape = Shape {
+    what: "a `user` message",
+    fields: &[
+        required("role", &[Str]),
+        STRING_CONTENT,
+        field("name", &[Str]),
+    ],
+    closed: true,
+};
+/// `content` is required unless `tool_calls` or `function_call` is present; `missing-field`
+/// knows that exception. `weight` and `audio` are judged by their own rules.
+pub static ASSISTANT: Shape = Shape {
+    what: "an `assistant` message",
+    fields: &[
+        required("role", &[Str]),
+        field("content", &[Str, Array, Null]),
+        field("refusal", &[Str, Null]),
+        field("name", &[Str]),
+        field("audio", &[]),
+        field("tool_calls", &[Array]),
+        field("function_call", &[Obj]),
+        field("weight", &[]),
+    ],
+    closed: true,
+};
+static TOOL: Shape = Shape {
+    what: "a `tool` message",
+    fields: &[
+        required("role", &[Str]),
+        STRING_CONTENT,
+        required("tool_call_id", &[Str]),
+    ],
+    closed: true,
+};
+static FUNCTION: Shape = Shape {
+    what: "a `function` message",
+    fields: &[
+        required("role", &[Str]),
+        required("content", &[Str, Null]),
+        required("name", &[Str]),
+    ],
+    closed: true,
+};
+/// A message whose role is missing, not a string, or unknown: only `role` is judged.
+static ANY_MESSAGE: Shape = Shape {
+    what: "a message",
+    fields: &[required("role", &[Str])],
+    closed: false,
+};
+
+static TEXT_PART: Shape = Shape {
+    what: "a `text` part",
+    fields: &[required("type", &[Str]), required("text", &[Str])],
+    closed: true,
+};
+static IMAGE_PART: Shape = Shape {
+    what: "an `image_url` part",
+    fields: &[required("type", &[Str]), required("image_url", &[Obj])],
+    closed: true,
+};
+static IMAGE_URL: Shape = Shape {
+    what: "an `image_url` object",
+    fields: &[
+        Field {
+            name: "url",
+            types: &[Str],
+            required: true,
+            type_help: Some(
+                "give `url` as a string: an https URL or a `data:image/…;base64,…` URI",
+            ),
+        },
+        field("detail", &[Str]),
+    ],
+    closed: true,
+};
+static REFUSAL_PART: Shape = Shape {
+    what: "a `refusal` part",
+    fields: &[required("type", &[Str]), required("refusal", &[Str])],
+    closed: true,
+};
+static ANY_PART: Shape = Shape {
+    what: "a content part",
+    fields: &[required("type", &[Str])],
+    closed: false,
+};
+
+const ARGUMENTS: Field = Field {
+    name: "arguments",
+    types: &[Str],
+    required: true,
+    type_help: Some(
+        "`arguments` is JSON text: serialize the object, e.g. with `json.dumps(arguments)`",
+    ),
+};
+
+static TOOL_CALL: Shape = Shape {
+    what: "a tool call",
+    fields: &[
+        required("id", &[Str]),
+        required("type", &[Str]),
+        required("function", &[Obj]),
+    ],
+    closed: true,
+};
+static ANY_TOOL_CALL: Shape = Shape {
+    what: "a tool call",
+    fields: &[required("type", &[Str])],
+    closed: false,
+};
+static CALLED_FUNCTION: Shape = Shape {
+    what: "a called function",
+    fields: &[required("name", &[Str]), ARGUMENTS],
+    closed: true,
+};
+static TOOL_DEFINITION: Shape = Shape {
+    what: "a tool definition",
+    fields: &[required("type", &[Str]), required("function", &[Obj])],
+    closed: true,
+};
+static ANY_TOOL_DEFINITION: Shape = Shape {
+    what: "a tool definition",
+    fields: &[required("type", &[Str])],
+    closed: false,
+};
+static FUNCTION_DEFINITION: Shape = Shape {
+    what: "a function definition",
+    fields: &[
+        required("name", &[Str]),
+        field("description", &[Str]),
+        field("parameters", &[Obj]),
+        field("strict", &[Boolean, Null]),
+    ],
+    closed: true,
+};
+static LEGACY_FUNCTION_DEFINITION: Shape = Shape {
+    what: "a function definition",
+    fields: &[
+        required("name", &[Str]),
+        field("description", &[Str]),
+        field("parameters", &[Obj]),
+    ],
+    closed: true,
+};
+
+/// What the walk reports.
+pub enum Node<'v, 'a> {
+    /// An object and the shape it should have.
+    Object {
+        pointer: JsonPointer,
+        object: &'v Object<'a>,
+        shape: &'static Shape,
+    },
+    /// An array element that should be an object but is not.
+    NotObject {
+        pointer: JsonPointer,
+        value: &'v Json<'a>,
+        what: &'static str,
+    },
+}
+
+/// Visits every object of the example that has a known shape, and every array element
+/// that should be an object and is not. Values of the wrong type are not descended into.
+pub fn visit<'v, 'a>(example: &'v Example<'a>, mut f: impl FnMut(Node<'v, 'a>)) {
+    let root = JsonPointer::root();
+    f(Node::Object {
+        pointer: root.clone(),
+        object: example.root,
+        shape: &EXAMPLE,
+    });
+
+    for message in example.messages() {
+        let Some(object) = message.object else {
+            f(Node::NotObject {
+                pointer: message.pointer(),
+                value: message.value,
+                what: "a message",
+            });
+            continue;
+        };
+        f(Node::Object {
+            pointer: message.pointer(),
+            object,
+            shape: message_shape(message),
+        });
+        visit_parts(message, &mut f);
+        visit_array(
+            message.get("tool_calls"),
+            &message.pointer().key("tool_calls"),
+            "a tool call",
+            &mut f,
+            |call| {
+                (call.get_str("type") == Some("function"))
+                    .then_some(&TOOL_CALL)
+                    .or(Some(&ANY_TOOL_CALL))
+            },
+        );
+        if let Some(Json::Object(called)) = message.get("function_call") {
+            let pointer = message.pointer().key("function_call");
+            f(Node::Object {
+                pointer,
+                object: called,
+                shape: &CALLED_FUNCTION,
+            });
+        }
+    }
+
+    visit_array(
+        example.root.get("tools"),
+        &root.key("tools"),
+        "a tool definition",
+        &mut f,
+        |tool| {
+            (tool.get_str("type") == Some("function"))
+                .then_some(&TOOL_DEFINITION)
+                .or(Some(&ANY_TOOL_DEFINITION))
+        },
+    );
+    visit_array(
+        example.root.get("functions"),
+        &root.key("functions"),
+        "a function definition",
+        &mut f,
+        |_| Some(&LEGACY_FUNCTION_DEFINITION),
+    );
+}
+
+fn message_shape(message: &Message<'_>) -> &'static Shape {
+    match message.role {
+        Some("system") => &SYSTEM,
+        Some("user") => &USER,
+        Some("assistant") => &ASSISTANT,
+        Some("tool") => &TOOL,
+        Some("function") => &FUNCTION,
+        _ => &ANY_MESSAGE,
+    }
+}
+
+fn visit_parts<'v, 'a>(message: &Message<'a>, f: &mut impl FnMut(Node<'v, 'a>))
+where
+    'a: 'v,
+{
+    for part in message.parts() {
+        visit_part(part, f);
+    }
+}
+
+fn visit_part<'v, 'a>(part: Part<'a>, f: &mut impl FnMut(Node<'v, 'a>))
+where
+    'a: 'v,
+{
+    let Some(object) = part.object else {
+        f(Node::NotObject {
+            pointer: part.pointer(),
+            value: part.value,
+            what: "a content part",
+        });
+        return;
+    };
+    let shape = match part.kind {
+        Some("text") => &TEXT_PART,
+        Some("image_url") => &IMAGE_PART,
+        Some("refusal") => &REFUSAL_PART,
+        _ => &ANY_PART,
+    };
+    f(Node::Object {
+        pointer: part.pointer(),
+        object,
+        shape,
+    });
+    if let (Some("image_url"), Some(Json::Object(image_url))) = (part.kind, object.get("image_url"))
+    {
+        f(Node::Object {
+            pointer: part.pointer().key("image_url"),
+            object: image_url,
+            shape: &IMAGE_URL,
+        });
+    }
+}
+
+/// Visits the object elements of an array field, and their `function` object if any.
+fn visit_array<'v, 'a>(
+    value: Option<&'v Json<'a>>,
+    pointer: &JsonPointer,
+    what: &'static str,
+    f: &mut impl FnMut(Node<'v, 'a>),
+    shape_of: impl Fn(&Object<'a>) -> Option<&'static Shape>,
+) {
+    let Some(Json::Array(items)) = value else {
+        return;
+    };
+    for (index, item) in items.iter().enumerate() {
+        let pointer = pointer.index(index);
+        let Json::Object(object) = item else {
+            f(Node::NotObject {
+                pointer,
+                value: item,
+                what,
+            });
+            continue;
+        };
+        let Some(shape) = shape_of(object) else {
+            continue;
+        };
+        f(Node::Object {
+            pointer: pointer.clone(),
+            object,
+            shape,
+        });
+        if !shape.closed {
+            continue;
+        }
+        if let Some(Json::Object(function)) = object.get("function") {
+            let function_shape = if std::ptr::eq(shape, &TOOL_CALL) {
+                &CALLED_FUNCTION
+            } else {
+                &FUNCTION_DEFINITION
+            };
+            f(Node::Object {
+                pointer: pointer.key("function"),
+                object: function,
+                shape: function_shape,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_lists_read_naturally() {
+        assert_eq!(Type::list(&[Str]), "string");
+        assert_eq!(Type::list(&[Str, Array]), "string or array");
+        assert_eq!(Type::list(&[Str, Array, Null]), "string, array or null");
+    }
+
+    #[test]
+    fn visits_nested_objects_with_their_shapes() {
+        let line = r#"{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]},{"role":"assistant","tool_calls":[{"id":"a","type":"function","function":{"name":"f","arguments":"{}"}}]},3],"tools":[{"type":"function","function":{"name":"f"}}]}"#;
+        let json = Json::parse(line).unwrap();
+        let example = Example::new(json.as_object().unwrap());
+        let mut seen = Vec::new();
+        visit(&example, |node| match node {
+            Node::Object { pointer, shape, .. } => seen.push(format!("{pointer} {}", shape.what)),
+            Node::NotObject { pointer, what, .. } => seen.push(format!("{pointer} not {what}")),
+        });
+        assert_eq!(
+            seen,
+            [
+                " the example",
+                "/messages/0 a `user` message",
+                "/messages/0/content/0 an `image_url` part",
+                "/messages/0/content/0/image_url an `image_url` object",
+                "/messages/1 an `assistant` message",
+                "/messages/1/tool_calls/0 a tool call",
+                "/messages/1/tool_calls/0/function a called function",
+                "/messages/2 not a message",
+                "/tools/0 a tool definition",
+                "/tools/0/function a function definition",
+            ]
+        );
+    }
+}

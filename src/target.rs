@@ -1,0 +1,83 @@
+//! Per-platform profiles. Where the spec's sources disagree, the rule asks the profile,
+//! and the rule's docs say which source each profile follows.
+
+use clap::ValueEnum;
+use serde::Serialize;
+
+/// The platform the file will be uploaded to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    /// OpenAI fine-tuning API.
+    #[default]
+    #[value(name = "openai")]
+    OpenAi,
+    /// Azure OpenAI (AI Foundry) fine-tuning.
+    Azure,
+}
+
+const MB: u64 = 1_000_000;
+
+impl Target {
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::OpenAi => "openai",
+            Target::Azure => "azure",
+        }
+    }
+
+    /// Images allowed in one example (spec §3.2: OAI-VFT 10, AZ-VFT table 64).
+    pub fn max_images_per_example(self) -> usize {
+        match self {
+            Target::OpenAi => 10,
+            Target::Azure => 64,
+        }
+    }
+
+    /// The largest file the platform accepts at all (spec §1 F4/F5): OpenAI's Uploads API
+    /// takes 8 GB; Azure's API takes files under 512 MB.
+    pub fn max_file_bytes(self) -> u64 {
+        match self {
+            Target::OpenAi => 8_000 * MB,
+            Target::Azure => 512 * MB,
+        }
+    }
+
+    /// Above this, the simple upload path refuses the file (spec §1 F4/F5): OpenAI's
+    /// Files API stops at 512 MB, the Azure Foundry portal at 200 MB.
+    pub fn simple_upload_bytes(self) -> u64 {
+        match self {
+            Target::OpenAi => 512 * MB,
+            Target::Azure => 200 * MB,
+        }
+    }
+
+    /// Where the simple limit applies, for messages.
+    pub fn simple_upload_path(self) -> &'static str {
+        match self {
+            Target::OpenAi => "the Files API (512 MB)",
+            Target::Azure => "the Foundry portal (200 MB)",
+        }
+    }
+
+    /// Where files above the simple limit can still go, for help texts.
+    pub fn large_upload_path(self) -> &'static str {
+        match self {
+            Target::OpenAi => "upload it in parts with the Uploads API (up to 8 GB)",
+            Target::Azure => "upload it through the REST API (under 512 MB)",
+        }
+    }
+}
+
+/// Limits that hold on every target.
+pub mod limits {
+    /// Minimum examples per file (spec §1 F3).
+    pub const MIN_EXAMPLES: u64 = 10;
+    /// Maximum examples containing images per file (spec §3.2).
+    pub const MAX_IMAGE_EXAMPLES: u64 = 50_000;
+    /// The per-image limit, read as 10 MiB: the larger reading of "10 MB", so vft never
+    /// calls an image too large that the platform may accept (spec §3.2, §10.10).
+    pub const MAX_IMAGE_BYTES: u64 = 10 * 1024 * 1024;
+    /// The smaller reading of "10 MB"; images between the two get a warning.
+    pub const MAX_IMAGE_BYTES_DECIMAL: u64 = 10_000_000;
+}
