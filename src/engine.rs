@@ -10,7 +10,7 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{Diagnostic, Location, Snippet, Summary};
+use crate::diagnostic::{Diagnostic, Location, Severity, Snippet, Summary};
 use crate::example::{Example, ImageSource};
 use crate::input::{self, Batch, BatchLimits, BatchReader, RawLine};
 use crate::json::Json;
@@ -48,14 +48,12 @@ pub enum Stop {
     Output(io::Error),
 }
 
+type ExampleCheck = fn(&Example<'_>, &mut Report<'_>);
+
 /// The checks compiled from [`Options`], shared by every worker.
 struct Checker<'o> {
     options: &'o Options,
-    example_rules: Vec<(
-        &'static Rule,
-        crate::diagnostic::Severity,
-        fn(&Example<'_>, &mut Report<'_>),
-    )>,
+    example_rules: Vec<(&'static Rule, Severity, ExampleCheck)>,
 }
 
 impl<'o> Checker<'o> {

@@ -97,16 +97,16 @@ impl<'a> Json<'a> {
         }
     }
 
-    /// The JSON type's name as users know it from the spec, for messages.
-    pub fn type_name(&self) -> &'static str {
+    /// The type's name with its article, for messages: "an object", "a string", "null".
+    pub fn type_phrase(&self) -> &'static str {
         match self {
             Json::Null => "null",
-            Json::Bool(_) => "boolean",
-            Json::Number(Number::Float(_)) => "number",
-            Json::Number(_) => "integer",
-            Json::String(_) => "string",
-            Json::Array(_) => "array",
-            Json::Object(_) => "object",
+            Json::Bool(_) => "a boolean",
+            Json::Number(Number::Float(_)) => "a number",
+            Json::Number(_) => "an integer",
+            Json::String(_) => "a string",
+            Json::Array(_) => "an array",
+            Json::Object(_) => "an object",
         }
     }
 

@@ -11,6 +11,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, RuleCount, Severity, Summary};
+use crate::input::JsonPointer;
 use crate::render::Emitter;
 
 /// Bumped when a field changes meaning or disappears; adding fields does not bump it.
@@ -72,7 +73,7 @@ impl Emitter for JsonEmitter<'_> {
                 file: &d.location.file,
                 line: d.location.line,
                 column: d.location.column,
-                pointer: d.location.pointer.as_ref().map(|p| p.as_str()),
+                pointer: d.location.pointer.as_ref().map(JsonPointer::as_str),
             },
         };
         serde_json::to_writer(&mut self.out, &record)?;

@@ -40,6 +40,7 @@ fn check(example: &Example<'_>, report: &mut Report<'_>) {
         if is_valid(weight) {
             continue;
         }
+        #[allow(clippy::float_cmp)] // exactly 0.0 and 1.0 are the values meant as integers
         let help = match weight {
             Json::Number(Number::Float(f)) if *f == 0.0 || *f == 1.0 => {
                 format!("write the integer `{f:.0}`")

@@ -40,3 +40,29 @@ fn check(file: &FileFacts, report: &mut Report<'_>) {
             .help("shrink or re-encode images, use image URLs, or split the data across jobs");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Severity;
+    use crate::target::Target;
+
+    /// The openai limit (8 GB) is too large for a fixture file, even a sparse one: its one
+    /// line of zero bytes would be held in memory. Its boundary is checked on the totals.
+    #[test]
+    fn openai_limit_is_eight_gigabytes() {
+        for (bytes, fires) in [(7_999_999_999, false), (8_000_000_000, true)] {
+            let facts = FileFacts {
+                target: Target::OpenAi,
+                bytes,
+                ..FileFacts::default()
+            };
+            let mut findings = Vec::new();
+            check(
+                &facts,
+                &mut Report::new(&RULE, Severity::Error, Target::OpenAi, &mut findings),
+            );
+            assert_eq!(findings.len(), usize::from(fires), "{bytes} bytes");
+        }
+    }
+}

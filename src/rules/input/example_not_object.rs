@@ -31,7 +31,7 @@ declare_rule! {
 }
 
 pub fn finding(plan: &RulePlan, value: &Json<'_>) -> Option<Finding> {
-    let message = format!("line is a JSON {}, not an object", value.type_name());
+    let message = format!("line holds {}, not a JSON object", value.type_phrase());
     let mut finding = plan.finding(
         &RULE,
         message,

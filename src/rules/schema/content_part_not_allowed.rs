@@ -37,16 +37,17 @@ fn check(example: &Example<'_>, report: &mut Report<'_>) {
         for part in message.parts() {
             let Some(kind) = part.kind else { continue };
             parts += 1;
+            if (role, kind) == ("assistant", "refusal") {
+                refusals += 1;
+            }
             let allowed = match (role, kind) {
-                ("system" | "tool", "text")
+                // Function content must be a string; images, audio, files and unknown types are
+                // reported by their own rules.
+                ("system" | "tool" | "assistant", "text")
                 | ("user", "text" | "image_url")
-                | ("assistant", "text") => true,
-                ("assistant", "refusal") => {
-                    refusals += 1;
-                    true
-                }
-                // Reported by their own rules (and function content must be a string).
-                ("function", _) | (_, "image_url" | "input_audio" | "file") => true,
+                | ("assistant", "refusal")
+                | ("function", _)
+                | (_, "image_url" | "input_audio" | "file") => true,
                 (_, kind) => !super::unknown_content_part_type::PART_TYPES.contains(&kind),
             };
             if !allowed {

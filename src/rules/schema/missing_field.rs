@@ -53,7 +53,7 @@ fn check(example: &Example<'_>, report: &mut Report<'_>) {
                     .help(format!("add `{}` to {}", field.name, shape.what));
             }
         }
-        let is_assistant = std::ptr::eq(shape, &ASSISTANT);
+        let is_assistant = std::ptr::eq(shape, &raw const ASSISTANT);
         if is_assistant
             && !["content", "tool_calls", "function_call"]
                 .iter()

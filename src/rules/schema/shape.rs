@@ -441,7 +441,7 @@ fn visit_array<'v, 'a>(
             continue;
         }
         if let Some(Json::Object(function)) = object.get("function") {
-            let function_shape = if std::ptr::eq(shape, &TOOL_CALL) {
+            let function_shape = if std::ptr::eq(shape, &raw const TOOL_CALL) {
                 &CALLED_FUNCTION
             } else {
                 &FUNCTION_DEFINITION

@@ -35,7 +35,11 @@ declare_rule! {
 }
 
 fn check(example: &Example<'_>, report: &mut Report<'_>) {
-    for part in example.messages().iter().flat_map(|m| m.parts()) {
+    for part in example
+        .messages()
+        .iter()
+        .flat_map(crate::example::Message::parts)
+    {
         let Some(kind) = part.kind else { continue };
         if PART_TYPES.contains(&kind) {
             continue;

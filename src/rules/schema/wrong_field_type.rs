@@ -43,7 +43,7 @@ fn check(example: &Example<'_>, report: &mut Report<'_>) {
             report
                 .at(
                     pointer,
-                    format!("{what} must be an object, found {}", value.type_name()),
+                    format!("{what} must be an object, found {}", value.type_phrase()),
                 )
                 .help(format!("write {what} as a JSON object"));
         }
@@ -64,7 +64,7 @@ fn check(example: &Example<'_>, report: &mut Report<'_>) {
                     "`{}` in {} is {}, expected {expected}",
                     field.name,
                     shape.what,
-                    value.type_name()
+                    value.type_phrase()
                 );
                 let help = field.type_help.map_or_else(
                     || format!("give `{}` as {expected}", field.name),

@@ -1,0 +1,369 @@
+//! The `vft` binary end to end: exit codes, stdin, several files, output formats, and the
+//! reader's edge cases.
+#![allow(clippy::unwrap_used)] // test helpers panic on setup failure by design
+
+mod common;
+
+use std::fs;
+use std::io::Write;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn vft() -> Command {
+    let mut cmd = Command::cargo_bin("vft").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR");
+    cmd
+}
+
+/// Runs `vft check --format json ARGS` and returns (exit code, diagnostics, summary).
+fn check_json(args: &[&str]) -> (i32, Vec<Value>, Value) {
+    let output = vft()
+        .args(["check", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let mut records: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary = records.pop().expect("a summary line");
+    assert_eq!(summary["type"], "summary");
+    (output.status.code().unwrap(), records, summary)
+}
+
+fn codes(diagnostics: &[Value]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_valid_file_exits_zero() {
+    let (code, diagnostics, summary) = check_json(&["fixtures/valid/docs-examples.jsonl"]);
+    assert_eq!(code, 0, "{diagnostics:?}");
+    assert_eq!(summary["errors"], 0);
+    assert_eq!(summary["examples"], 10);
+}
+
+#[test]
+fn findings_exit_one_and_tool_failures_exit_two() {
+    vft()
+        .args(["check", "fixtures/rules/VFT102-empty-messages/fail.jsonl"])
+        .assert()
+        .code(1);
+    vft()
+        .args(["check", "no/such/file.jsonl"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "cannot read `no/such/file.jsonl`",
+        ));
+    vft()
+        .args([
+            "check",
+            "--target",
+            "gcp",
+            "fixtures/valid/docs-examples.jsonl",
+        ])
+        .assert()
+        .code(2);
+    vft().arg("check").assert().code(2);
+    vft().args(["rule", "VFT999"]).assert().code(2);
+}
+
+#[test]
+fn warnings_and_infos_alone_exit_zero() {
+    // The CRLF fixture has ten valid examples and one warning.
+    let (code, diagnostics, summary) = check_json(&["fixtures/input/crlf.jsonl"]);
+    assert_eq!(code, 0);
+    assert_eq!(codes(&diagnostics), ["VFT005"]);
+    assert_eq!(summary["warnings"], 1);
+}
+
+#[test]
+fn a_missing_file_among_several_still_checks_the_others() {
+    let (code, _, summary) = check_json(&[
+        "fixtures/valid/docs-examples.jsonl",
+        "missing.jsonl",
+        "fixtures/input/bom.jsonl",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(summary["files"], 2);
+    assert_eq!(summary["examples"], 20);
+}
+
+#[test]
+fn stdin_is_read_with_a_dash() {
+    let input = fs::read("fixtures/rules/VFT106-unknown-role/fail.jsonl").unwrap();
+    let output = vft()
+        .args(["check", "--format", "json", "-"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let records: Vec<Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let role = records
+        .iter()
+        .find(|r| r["code"] == "VFT106")
+        .expect("unknown-role reported");
+    assert_eq!(role["location"]["file"], "<stdin>");
+}
+
+#[test]
+fn several_files_report_in_the_order_given() {
+    let (_, diagnostics, summary) = check_json(&[
+        "fixtures/rules/VFT106-unknown-role/fail.jsonl",
+        "fixtures/rules/VFT102-empty-messages/fail.jsonl",
+    ]);
+    let files: Vec<_> = diagnostics
+        .iter()
+        .map(|d| d["location"]["file"].as_str().unwrap())
+        .collect();
+    let first_second = files.iter().position(|f| f.contains("VFT102")).unwrap();
+    assert!(files[..first_second].iter().all(|f| f.contains("VFT106")));
+    assert_eq!(summary["files"], 2);
+}
+
+#[test]
+fn json_output_follows_the_documented_contract() {
+    let (_, diagnostics, summary) =
+        check_json(&["fixtures/rules/VFT202-invalid-image-detail/fail.jsonl"]);
+    let d = diagnostics.iter().find(|d| d["code"] == "VFT202").unwrap();
+    assert_eq!(d["type"], "diagnostic");
+    assert_eq!(d["name"], "invalid-image-detail");
+    assert_eq!(d["severity"], "error");
+    assert!(d["message"].as_str().unwrap().contains("`medium`"));
+    assert!(d["help"].is_string());
+    assert_eq!(d["location"]["line"], 1);
+    assert!(d["location"]["column"].as_u64().unwrap() > 1);
+    assert_eq!(
+        d["location"]["pointer"],
+        "/messages/1/content/0/image_url/detail"
+    );
+    for key in [
+        "examples",
+        "examples_with_images",
+        "images",
+        "errors",
+        "warnings",
+        "schema_version",
+    ] {
+        assert!(summary[key].is_u64(), "summary lacks {key}");
+    }
+    // File-level findings have no line.
+    let file_level = diagnostics.iter().find(|d| d["code"] == "VFT401").unwrap();
+    assert!(
+        file_level["location"]["line"].is_null() && file_level["location"]["pointer"].is_null()
+    );
+}
+
+#[test]
+fn bom_is_accepted_and_reported_per_target() {
+    let (code, diagnostics, _) = check_json(&["fixtures/input/bom.jsonl"]);
+    assert_eq!((code, codes(&diagnostics)), (0, vec!["VFT006".to_owned()]));
+    assert_eq!(diagnostics[0]["location"]["line"], 1);
+    let (code, diagnostics, _) = check_json(&["--target", "azure", "fixtures/input/bom.jsonl"]);
+    assert_eq!((code, diagnostics.len()), (0, 0));
+    let (_, diagnostics, _) =
+        check_json(&["--target", "azure", "fixtures/valid/docs-examples.jsonl"]);
+    assert_eq!(codes(&diagnostics), ["VFT007"]);
+}
+
+#[test]
+fn a_missing_final_newline_is_fine() {
+    let (code, diagnostics, summary) = check_json(&["fixtures/input/no-final-newline.jsonl"]);
+    assert_eq!((code, diagnostics.len()), (0, 0));
+    assert_eq!(summary["examples"], 10);
+}
+
+#[test]
+fn blank_lines_are_errors_with_their_line_numbers() {
+    let (code, diagnostics, summary) = check_json(&["fixtures/input/blank-lines.jsonl"]);
+    assert_eq!(code, 1);
+    let lines: Vec<_> = diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(lines, [("VFT004", 6), ("VFT004", 7)]);
+    assert_eq!(summary["examples"], 10);
+}
+
+#[test]
+fn invalid_utf8_is_reported_with_its_offset_and_the_rest_is_checked() {
+    let (code, diagnostics, summary) = check_json(&["fixtures/input/invalid-utf8.jsonl"]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&diagnostics), ["VFT001"]);
+    assert_eq!(diagnostics[0]["location"]["line"], 4);
+    assert!(
+        diagnostics[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`0xEF`")
+    );
+    assert_eq!(summary["examples"], 11);
+}
+
+#[test]
+fn a_truncated_last_line_says_the_file_may_be_cut_off() {
+    let (code, diagnostics, _) = check_json(&["fixtures/input/truncated.jsonl"]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&diagnostics), ["VFT002"]);
+    assert_eq!(diagnostics[0]["location"]["line"], 11);
+    assert!(diagnostics[0]["help"].as_str().unwrap().contains("cut off"));
+}
+
+#[test]
+fn a_single_100_mb_line_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.jsonl");
+    let mut file = fs::File::create(&path).unwrap();
+    let payload = "A".repeat(100 * 1024 * 1024);
+    write!(
+        file,
+        r#"{{"messages": [{{"role": "user", "content": [{{"type": "image_url", "image_url": {{"url": "data:image/png;base64,{payload}", "detail": "huge"}}}}]}}, {{"role": "assistant", "content": "ok"}}]}}"#
+    )
+    .unwrap();
+    drop(file);
+    let (code, diagnostics, _) = check_json(&[path.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    // In column order: the messages array, the URL, then the detail after the payload.
+    assert_eq!(
+        codes(&diagnostics),
+        ["VFT308", "VFT206", "VFT202", "VFT401"]
+    );
+    assert!(diagnostics[2]["location"]["column"].as_u64().unwrap() > 100 * 1024 * 1024);
+    // The human output shows a window of the line, never the payload.
+    let output = vft()
+        .args(["check", "--color", "never", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        output.stdout.len() < 20_000,
+        "human output is {} bytes",
+        output.stdout.len()
+    );
+}
+
+#[test]
+fn human_output_snapshot() {
+    let output = vft()
+        .args([
+            "check",
+            "--color",
+            "never",
+            "fixtures/rules/VFT105-missing-field/fail.jsonl",
+        ])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(String::from_utf8(output.stdout).unwrap());
+}
+
+#[test]
+fn human_output_elides_long_lines_and_keeps_the_true_column() {
+    let output = vft()
+        .args([
+            "check",
+            "--color",
+            "never",
+            "fixtures/rules/VFT202-invalid-image-detail/fail.jsonl",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("…"));
+    assert!(text.lines().all(|l| l.chars().count() < 200), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn json_output_snapshot() {
+    let output = vft()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "fixtures/rules/VFT103-unknown-field/fail.jsonl",
+        ])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(String::from_utf8(output.stdout).unwrap());
+}
+
+#[test]
+fn color_always_colours_and_never_does_not() {
+    let path = "fixtures/rules/VFT102-empty-messages/fail.jsonl";
+    let colored = vft()
+        .args(["check", "--color", "always", path])
+        .output()
+        .unwrap();
+    assert!(colored.stdout.contains(&0x1b));
+    let plain = vft()
+        .args(["check", "--color", "never", path])
+        .output()
+        .unwrap();
+    assert!(!plain.stdout.contains(&0x1b));
+}
+
+#[test]
+fn rules_lists_every_rule_and_rule_prints_its_docs() {
+    let output = vft().arg("rules").output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(text.lines().count(), vft::rules::REGISTRY.len());
+    assert!(text.contains("VFT202  invalid-image-detail"));
+    let output = vft().args(["rules", "--format", "json"]).output().unwrap();
+    let first: Value = serde_json::from_str(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(first["code"], "VFT001");
+
+    for query in ["VFT202", "vft202", "invalid-image-detail"] {
+        let output = vft().args(["rule", query]).output().unwrap();
+        assert!(output.status.success());
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(text.starts_with("# VFT202 invalid-image-detail"));
+        assert!(text.contains("## How to fix"));
+    }
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    // Reading a few bytes then closing stdout must not panic or print an error.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("vft"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "check",
+            "--color",
+            "never",
+            "fixtures/rules/VFT402-too-many-image-examples/fail.jsonl",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&output.stderr).contains("panicked"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_ne!(output.status.code(), Some(101));
+}

@@ -1,0 +1,89 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io;
+use std::path::Path;
+use std::sync::Arc;
+
+use vft::diagnostic::{Diagnostic, Summary};
+use vft::engine::{self, Options};
+use vft::render::Emitter;
+use vft::rules::RulePlan;
+use vft::target::Target;
+
+/// Keeps every diagnostic.
+#[derive(Default)]
+pub struct Collect(pub Vec<Diagnostic>);
+
+impl Emitter for Collect {
+    fn emit(&mut self, diagnostic: &Diagnostic) -> io::Result<()> {
+        self.0.push(diagnostic.clone());
+        Ok(())
+    }
+    fn finish(&mut self, _: &Summary) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Checks `path` as `vft check` would, with `plan`, and returns the diagnostics; the file
+/// is named by its path relative to the repository.
+pub fn check_file(
+    path: &Path,
+    target: Target,
+    plan: RulePlan,
+    threads: usize,
+) -> (Vec<Diagnostic>, Summary) {
+    let name: Arc<str> = path
+        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+        .into();
+    let options = Options {
+        plan,
+        ..Options::new(target)
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let mut out = Collect::default();
+    let mut summary = Summary::default();
+    let file = File::open(path).unwrap();
+    assert!(engine::check_stream(file, &name, &options, &pool, &mut out, &mut summary).is_ok());
+    (out.0, summary)
+}
+
+/// One line per diagnostic: `file:line:col: CODE [severity] message (pointer)`.
+pub fn concise(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let l = &d.location;
+        let position = match (l.line, l.column) {
+            (Some(line), Some(column)) => format!(":{line}:{column}"),
+            (Some(line), None) => format!(":{line}"),
+            _ => String::new(),
+        };
+        let pointer = l
+            .pointer
+            .as_ref()
+            .map(|p| format!(" ({p})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{}{position}: {} [{}] {}{pointer}",
+            l.file, d.rule.code, d.severity, d.message
+        )
+        .unwrap();
+        if let Some(help) = &d.help {
+            writeln!(out, "    help: {help}").unwrap();
+        }
+    }
+    out
+}
+
+pub fn fixtures() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}

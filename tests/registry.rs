@@ -1,0 +1,169 @@
+//! Invariants of the rule registry.
+#![allow(clippy::unwrap_used)] // test helpers panic on setup failure by design
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use vft::rules::{Category, REGISTRY};
+
+#[test]
+fn codes_are_unique_well_formed_and_in_order() {
+    let mut seen = HashSet::new();
+    let mut previous = "";
+    for rule in REGISTRY {
+        assert!(seen.insert(rule.code), "duplicate code {}", rule.code);
+        assert!(
+            rule.code.len() == 6
+                && rule.code.starts_with("VFT")
+                && rule.code[3..].bytes().all(|b| b.is_ascii_digit()),
+            "bad code {}",
+            rule.code
+        );
+        assert!(
+            rule.code > previous,
+            "{} listed after {previous}",
+            rule.code
+        );
+        previous = rule.code;
+    }
+}
+
+#[test]
+fn the_hundreds_digit_is_the_category() {
+    for rule in REGISTRY {
+        let expected = match rule.category {
+            Category::Input => '0',
+            Category::Schema => '1',
+            Category::Media => '2',
+            Category::Content => '3',
+            Category::File => '4',
+        };
+        assert_eq!(
+            rule.code.as_bytes()[3] as char,
+            expected,
+            "{} is in {:?}",
+            rule.code,
+            rule.category
+        );
+    }
+}
+
+#[test]
+fn names_are_unique_kebab_case_and_name_a_problem() {
+    let mut seen = HashSet::new();
+    for rule in REGISTRY {
+        assert!(seen.insert(rule.name), "duplicate name {}", rule.name);
+        let kebab = rule.name.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+        assert!(kebab, "{} is not kebab-case", rule.name);
+        for banned in ["no-", "avoid-", "use-", "prefer-", "check-"] {
+            assert!(
+                !rule.name.starts_with(banned),
+                "{} should name the problem, not the advice",
+                rule.name
+            );
+        }
+    }
+}
+
+#[test]
+fn every_rule_is_documented_with_the_fixed_sections() {
+    for rule in REGISTRY {
+        let docs = rule.documentation();
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## How to fix",
+            "## Source",
+        ] {
+            assert!(
+                docs.contains(section),
+                "{} docs lack `{section}`",
+                rule.code
+            );
+        }
+        assert!(
+            !rule.summary.is_empty() && !rule.summary.ends_with('.'),
+            "{} summary",
+            rule.code
+        );
+        assert!(
+            !docs
+                .lines()
+                .any(|l| l.starts_with(' ') && !l.starts_with("  ")),
+            "{}: stray indentation",
+            rule.code
+        );
+    }
+}
+
+#[test]
+fn rule_list_snapshot() {
+    let mut list = String::new();
+    for r in REGISTRY {
+        writeln!(
+            list,
+            "{} {} {} {}",
+            r.code,
+            r.name,
+            r.category.as_str(),
+            r.default_severity
+        )
+        .unwrap();
+    }
+    insta::assert_snapshot!(list);
+}
+
+#[test]
+fn rules_are_found_by_code_and_name() {
+    for rule in REGISTRY {
+        assert!(std::ptr::eq(vft::rules::find(rule.code).unwrap(), *rule));
+        assert!(std::ptr::eq(
+            vft::rules::find(&rule.code.to_lowercase()).unwrap(),
+            *rule
+        ));
+        assert!(std::ptr::eq(vft::rules::find(rule.name).unwrap(), *rule));
+    }
+    assert!(vft::rules::find("VFT999").is_none());
+}
+
+#[test]
+fn the_readme_lists_every_rule() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for rule in REGISTRY {
+        let row = format!(
+            "| {} | `{}` | {} |",
+            rule.code, rule.name, rule.default_severity
+        );
+        assert!(
+            readme.contains(&row),
+            "README lacks the row for {} {}",
+            rule.code,
+            rule.name
+        );
+    }
+}
+
+#[test]
+fn every_rule_snapshot_belongs_to_a_rule() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if let Some(rule) = name
+            .strip_prefix("rules__")
+            .and_then(|n| n.strip_suffix(".snap"))
+        {
+            assert!(
+                REGISTRY
+                    .iter()
+                    .any(|r| format!("{}-{}", r.code, r.name) == rule),
+                "orphaned snapshot {name}: delete it"
+            );
+        }
+    }
+}

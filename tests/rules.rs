@@ -1,0 +1,145 @@
+//! Every rule against its fixtures: `fail*.jsonl` must trigger it, `pass*.jsonl` must not.
+//! The rule's diagnostics on its fail fixtures are snapshotted (`tests/snapshots/`).
+#![allow(clippy::unwrap_used)] // test helpers panic on setup failure by design
+
+mod common;
+
+use std::fs;
+
+use vft::rules::{REGISTRY, RulePlan};
+use vft::target::Target;
+
+#[test]
+fn every_rule_has_fixtures_that_trigger_and_pass_it() {
+    for rule in REGISTRY {
+        let dir = common::fixtures()
+            .join("rules")
+            .join(format!("{}-{}", rule.code, rule.name));
+        assert!(
+            dir.is_dir(),
+            "{} has no fixture directory {}",
+            rule.code,
+            dir.display()
+        );
+        let mut files: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let (mut fails, mut passes) = (0, 0);
+        let mut snapshot = String::new();
+        for path in files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "jsonl" || e == "sparse"))
+        {
+            let name = path.file_name().unwrap().to_string_lossy();
+            let target = if name.contains(".azure.") {
+                Target::Azure
+            } else {
+                Target::OpenAi
+            };
+            let sparse = path
+                .extension()
+                .is_some_and(|e| e == "sparse")
+                .then(|| expand_sparse(path));
+            let checked = sparse.as_ref().map_or(path.as_path(), |f| f.path());
+            // Run the whole rule set, so the fixture also proves the rule fires alongside
+            // the others; then keep this rule's findings.
+            let (all, _) = common::check_file(checked, target, RulePlan::all(), 2);
+            let own: Vec<_> = all
+                .into_iter()
+                .filter(|d| d.rule.code == rule.code)
+                .collect();
+            if name.starts_with("fail") {
+                fails += 1;
+                assert!(
+                    !own.is_empty(),
+                    "{name} of {} does not trigger it",
+                    rule.code
+                );
+                let text = common::concise(&own);
+                // A sparse fixture's temporary path is replaced by the fixture's own.
+                snapshot.push_str(&match &sparse {
+                    Some(file) => text.replace(
+                        &*file.path().to_string_lossy(),
+                        &format!("fixtures/rules/{}-{}/{name}", rule.code, rule.name),
+                    ),
+                    None => text,
+                });
+            } else if name.starts_with("pass") {
+                passes += 1;
+                assert!(
+                    own.is_empty(),
+                    "{name} of {} triggers it:\n{}",
+                    rule.code,
+                    common::concise(&own)
+                );
+            }
+        }
+        assert!(
+            fails > 0 && passes > 0,
+            "{} needs a fail and a pass fixture",
+            rule.code
+        );
+        insta::assert_snapshot!(format!("{}-{}", rule.code, rule.name), snapshot);
+    }
+}
+
+/// A `.sparse` fixture holds a size: the file is its directory's `pass.jsonl` followed by
+/// zero bytes up to that size, written sparse so it costs no disk.
+fn expand_sparse(path: &std::path::Path) -> tempfile::NamedTempFile {
+    let size: u64 = fs::read_to_string(path).unwrap().trim().parse().unwrap();
+    let file = tempfile::NamedTempFile::new().unwrap();
+    fs::write(
+        file.path(),
+        fs::read(path.with_file_name("pass.jsonl")).unwrap(),
+    )
+    .unwrap();
+    file.as_file().set_len(size).unwrap();
+    file
+}
+
+#[test]
+fn documented_example_shapes_raise_no_error() {
+    let (diagnostics, summary) = common::check_file(
+        &common::fixtures().join("valid/docs-examples.jsonl"),
+        Target::OpenAi,
+        RulePlan::all(),
+        2,
+    );
+    let errors: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.severity == vft::diagnostic::Severity::Error)
+        .cloned()
+        .collect();
+    assert!(errors.is_empty(), "{}", common::concise(&errors));
+    assert_eq!(summary.examples, 10);
+    assert!(summary.images >= 10);
+}
+
+#[test]
+fn a_line_with_invalid_json_gets_exactly_one_diagnostic() {
+    let path = common::fixtures().join("rules/VFT002-invalid-json/fail.jsonl");
+    let (diagnostics, _) = common::check_file(&path, Target::OpenAi, RulePlan::all(), 2);
+    for line in 1..=3 {
+        let on_line: Vec<_> = diagnostics
+            .iter()
+            .filter(|d| d.location.line == Some(line))
+            .collect();
+        assert_eq!(
+            on_line.len(),
+            1,
+            "line {line}: {}",
+            common::concise(&diagnostics)
+        );
+        assert_eq!(on_line[0].rule.code, "VFT002");
+    }
+}
+
+#[test]
+fn output_is_the_same_whatever_the_thread_count() {
+    let path = common::fixtures().join("rules/VFT103-unknown-field/fail.jsonl");
+    let (one, _) = common::check_file(&path, Target::OpenAi, RulePlan::all(), 1);
+    let (many, _) = common::check_file(&path, Target::OpenAi, RulePlan::all(), 4);
+    assert_eq!(common::concise(&one), common::concise(&many));
+}
