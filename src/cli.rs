@@ -49,6 +49,11 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
+    /// Also decode every image's pixels (slower); by default vft reads headers and walks
+    /// each file's structure, which finds truncation without decoding.
+    #[arg(long)]
+    pub deep: bool,
+
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,

@@ -25,6 +25,8 @@ const READ_AHEAD: usize = 2;
 #[derive(Debug, Clone)]
 pub struct Options {
     pub target: Target,
+    /// Decode every image's pixels, not only its headers.
+    pub deep: bool,
     pub plan: RulePlan,
     pub limits: BatchLimits,
 }
@@ -33,6 +35,7 @@ impl Options {
     pub fn new(target: Target) -> Self {
         Self {
             target,
+            deep: false,
             plan: RulePlan::all(),
             limits: BatchLimits::default(),
         }
@@ -279,7 +282,7 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
         return outcome;
     };
 
-    let example = Example::new(root);
+    let example = Example::new(root, checker.options.deep);
     let mut findings = Vec::new();
     for &(rule, severity, check) in &checker.example_rules {
         check(

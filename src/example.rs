@@ -3,9 +3,13 @@
 //! Views are lenient: they show what is there and leave judging its shape to the schema
 //! rules, so a rule about roles still runs when some other field is malformed.
 
+use base64::Engine as _;
+use rayon::prelude::*;
+
 use crate::input::JsonPointer;
 use crate::json::{Json, Object};
 use crate::media::data_uri::{self, Base64Error, DataUri, DataUriError};
+use crate::media::probe::{self, Probe};
 
 /// One line that parsed as a JSON object.
 #[derive(Debug)]
@@ -18,7 +22,9 @@ pub struct Example<'a> {
 }
 
 impl<'a> Example<'a> {
-    pub fn new(root: &'a Object<'a>) -> Self {
+    /// Reads the example and probes its data-URI images (in parallel when there are
+    /// several); `deep` also decodes their pixels.
+    pub fn new(root: &'a Object<'a>, deep: bool) -> Self {
         let messages = root.get("messages").and_then(Json::as_array).map(|items| {
             items
                 .iter()
@@ -26,12 +32,21 @@ impl<'a> Example<'a> {
                 .map(|(index, value)| Message::new(index, value))
                 .collect::<Vec<_>>()
         });
-        let images = messages
+        let mut images: Vec<ImagePart<'a>> = messages
             .iter()
             .flatten()
             .flat_map(Message::parts)
             .filter_map(ImagePart::new)
             .collect();
+        if images.len() > 1 {
+            images
+                .par_iter_mut()
+                .for_each(|image| image.probe_bytes(deep));
+        } else {
+            for image in &mut images {
+                image.probe_bytes(deep);
+            }
+        }
         Self {
             root,
             messages,
@@ -131,6 +146,8 @@ pub struct ImagePart<'a> {
     /// `image_url.detail`, when present.
     pub detail: Option<&'a Json<'a>>,
     pub source: ImageSource<'a>,
+    /// What the decoded bytes of a valid data URI are.
+    pub probe: Option<Probe>,
 }
 
 /// Where an image's bytes come from.
@@ -159,12 +176,24 @@ impl<'a> ImagePart<'a> {
         let image_url = part.get("image_url").and_then(Json::as_object);
         let url = image_url.and_then(|o| o.get_str("url"));
         let detail = image_url.and_then(|o| o.get("detail"));
+        let source = url.map_or(ImageSource::Missing, ImageSource::of);
         Some(Self {
             part,
             url,
             detail,
-            source: url.map_or(ImageSource::Missing, ImageSource::of),
+            source,
+            probe: None,
         })
+    }
+
+    fn probe_bytes(&mut self, deep: bool) {
+        if let ImageSource::Data { uri, base64: Ok(_) } = &self.source {
+            // The payload was validated, so decoding does not fail; if it did, there would
+            // be nothing to probe.
+            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(uri.payload) {
+                self.probe = Some(probe::probe(&bytes, deep));
+            }
+        }
     }
 
     /// `/messages/M/content/P/image_url/url`

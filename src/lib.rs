@@ -68,7 +68,10 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
             return Ok(ExitStatus::Error);
         }
     };
-    let options = Options::new(args.target);
+    let options = Options {
+        deep: args.deep,
+        ..Options::new(args.target)
+    };
     let mut summary = Summary::default();
     let mut tool_failed = false;
 

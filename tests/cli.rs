@@ -239,12 +239,13 @@ fn a_single_100_mb_line_is_checked() {
     drop(file);
     let (code, diagnostics, _) = check_json(&[path.to_str().unwrap()]);
     assert_eq!(code, 1);
-    // In column order: the messages array, the URL, then the detail after the payload.
+    // In column order: the messages array, the URL (too large; zero bytes are no image
+    // format), then the detail after the payload.
     assert_eq!(
         codes(&diagnostics),
-        ["VFT308", "VFT206", "VFT202", "VFT401"]
+        ["VFT308", "VFT206", "VFT211", "VFT202", "VFT401"]
     );
-    assert!(diagnostics[2]["location"]["column"].as_u64().unwrap() > 100 * 1024 * 1024);
+    assert!(diagnostics[3]["location"]["column"].as_u64().unwrap() > 100 * 1024 * 1024);
     // The human output shows a window of the line, never the payload.
     let output = vft()
         .args(["check", "--color", "never", path.to_str().unwrap()])

@@ -1,3 +1,7 @@
-//! Image sources: data URIs and their base64 payloads.
+//! Images: data URIs, their base64 payloads, and what the bytes really are.
 
 pub mod data_uri;
+pub mod jpeg;
+pub mod png;
+pub mod probe;
+pub mod webp;

@@ -470,7 +470,7 @@ mod tests {
     fn visits_nested_objects_with_their_shapes() {
         let line = r#"{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]},{"role":"assistant","tool_calls":[{"id":"a","type":"function","function":{"name":"f","arguments":"{}"}}]},3],"tools":[{"type":"function","function":{"name":"f"}}]}"#;
         let json = Json::parse(line).unwrap();
-        let example = Example::new(json.as_object().unwrap());
+        let example = Example::new(json.as_object().unwrap(), false);
         let mut seen = Vec::new();
         visit(&example, |node| match node {
             Node::Object { pointer, shape, .. } => seen.push(format!("{pointer} {}", shape.what)),

@@ -1,0 +1,289 @@
+//! What an image's bytes are, the way the platform sees them: format from the bytes (not
+//! the label), colour mode in Pillow's terms, dimensions, animation, and defects.
+//!
+//! The reference is Pillow: the platform's rules speak its language ("RGB or RGBA image
+//! mode"), and `fixtures/images/expected.json` records its verdict on every fixture image.
+//! Headers are read by small parsers (`png`, `jpeg`, `webp` beside this file), because the
+//! `image` crate expands palettes and converts CMYK while decoding and so cannot say what
+//! mode the file is in. `--deep` also decodes every pixel with the `image` crate.
+
+use std::io::Cursor;
+
+use super::{jpeg, png, webp};
+
+/// Pillow's decompression-bomb limit: `Image.open` refuses images over twice
+/// `Image.MAX_IMAGE_PIXELS` (89,478,485) pixels.
+pub const MAX_PIXELS: u64 = 2 * 89_478_485;
+
+/// Memory the `--deep` decoder may allocate for one image.
+const DEEP_MAX_ALLOC: u64 = 1 << 30;
+
+/// A container format, identified from the bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Jpeg,
+    Png,
+    Webp,
+    Gif,
+    Bmp,
+    Tiff,
+    Avif,
+    Heic,
+    Ico,
+    Svg,
+    Pdf,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Jpeg => "JPEG",
+            Format::Png => "PNG",
+            Format::Webp => "WEBP",
+            Format::Gif => "GIF",
+            Format::Bmp => "BMP",
+            Format::Tiff => "TIFF",
+            Format::Avif => "AVIF",
+            Format::Heic => "HEIC",
+            Format::Ico => "ICO",
+            Format::Svg => "SVG",
+            Format::Pdf => "PDF",
+        }
+    }
+
+    /// Whether the platform accepts it: "Images must be JPEG, PNG, or WEBP format."
+    pub fn is_supported(self) -> bool {
+        matches!(self, Format::Jpeg | Format::Png | Format::Webp)
+    }
+
+    /// Whether a declared MIME type (`image/jpg`, `IMAGE/PNG`, …) names this format.
+    pub fn matches_mime(self, mime: &str) -> bool {
+        let mime = mime.to_ascii_lowercase();
+        let names: &[&str] = match self {
+            Format::Jpeg => &["image/jpeg", "image/jpg", "image/pjpeg"],
+            Format::Png => &["image/png", "image/apng"],
+            Format::Webp => &["image/webp"],
+            Format::Gif => &["image/gif"],
+            Format::Bmp => &["image/bmp", "image/x-ms-bmp"],
+            Format::Tiff => &["image/tiff"],
+            Format::Avif => &["image/avif"],
+            Format::Heic => &["image/heic", "image/heif"],
+            Format::Ico => &["image/x-icon", "image/vnd.microsoft.icon"],
+            Format::Svg => &["image/svg+xml"],
+            Format::Pdf => &["application/pdf"],
+        };
+        names.contains(&mime.as_str())
+    }
+
+    /// Identifies the format from the first bytes.
+    pub fn sniff(bytes: &[u8]) -> Option<Format> {
+        let starts = |magic: &[u8]| bytes.starts_with(magic);
+        if starts(b"\xFF\xD8\xFF") {
+            return Some(Format::Jpeg);
+        }
+        if starts(png::SIGNATURE) {
+            return Some(Format::Png);
+        }
+        if starts(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
+            return Some(Format::Webp);
+        }
+        if starts(b"GIF87a") || starts(b"GIF89a") {
+            return Some(Format::Gif);
+        }
+        if starts(b"BM") && bytes.len() >= 26 {
+            return Some(Format::Bmp);
+        }
+        if starts(b"II*\0") || starts(b"MM\0*") {
+            return Some(Format::Tiff);
+        }
+        if starts(b"\0\0\x01\0") && bytes.len() >= 22 {
+            return Some(Format::Ico);
+        }
+        if starts(b"%PDF-") {
+            return Some(Format::Pdf);
+        }
+        if bytes.get(4..8) == Some(b"ftyp") {
+            return iso_bmff_brand(bytes);
+        }
+        looks_like_svg(bytes).then_some(Format::Svg)
+    }
+}
+
+/// AVIF and HEIC share the ISO base media file format; the brands tell them apart.
+fn iso_bmff_brand(bytes: &[u8]) -> Option<Format> {
+    let size = u32::from_be_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
+    let brands = bytes.get(8..size.clamp(12, bytes.len().max(12)))?;
+    let has = |brand: &[u8]| brands.chunks(4).any(|b| b == brand);
+    if has(b"avif") || has(b"avis") {
+        Some(Format::Avif)
+    } else if [
+        b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1",
+    ]
+    .iter()
+    .any(|b| has(*b))
+    {
+        Some(Format::Heic)
+    } else {
+        None
+    }
+}
+
+fn looks_like_svg(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(512)];
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let text = text.trim_start();
+    (text.starts_with("<?xml") || text.starts_with("<svg") || text.starts_with("<!doctype svg"))
+        && text.contains("<svg")
+}
+
+/// What the header parsers read from one supported image.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Header {
+    /// Pillow's mode name: `RGB`, `RGBA`, `L`, `LA`, `1`, `P`, `I;16`, `CMYK`.
+    pub mode: Option<&'static str>,
+    pub width: u32,
+    pub height: u32,
+    pub animated: bool,
+}
+
+/// The outcome of probing one image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    /// `None` when the bytes are no image format vft knows.
+    pub format: Option<Format>,
+    pub header: Header,
+    /// Why the platform cannot load the image (truncated, corrupt), in words.
+    pub defect: Option<String>,
+}
+
+impl Probe {
+    pub fn pixels(&self) -> u64 {
+        u64::from(self.header.width) * u64::from(self.header.height)
+    }
+}
+
+/// Probes `bytes`. Time and memory are bounded by the byte length, never by the declared
+/// dimensions, except with `deep`, where decoding is capped at 1 GiB and skipped for
+/// images Pillow refuses as decompression bombs.
+pub fn probe(bytes: &[u8], deep: bool) -> Probe {
+    let format = Format::sniff(bytes);
+    let parsed = match format {
+        Some(Format::Png) => png::read(bytes),
+        Some(Format::Jpeg) => jpeg::read(bytes),
+        Some(Format::Webp) => webp::read(bytes),
+        _ => {
+            return Probe {
+                format,
+                header: Header::default(),
+                defect: None,
+            };
+        }
+    };
+    let (header, mut defect) = match parsed {
+        Ok(header) => (header, None),
+        Err(structural) => (
+            structural.header.unwrap_or_default(),
+            Some(structural.problem),
+        ),
+    };
+    let probe_pixels = u64::from(header.width) * u64::from(header.height);
+    if deep && defect.is_none() && probe_pixels <= MAX_PIXELS {
+        defect = decode_pixels(bytes, format).err();
+    }
+    Probe {
+        format,
+        header,
+        defect,
+    }
+}
+
+/// A structural defect found while walking a file, with what was read before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Defect {
+    /// The header, when it was read and can be trusted.
+    pub header: Option<Header>,
+    pub problem: String,
+}
+
+impl Defect {
+    pub fn new(header: Option<Header>, problem: impl Into<String>) -> Self {
+        Self {
+            header,
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Decodes every pixel (`--deep`).
+fn decode_pixels(bytes: &[u8], format: Option<Format>) -> Result<(), String> {
+    let format = match format {
+        Some(Format::Png) => return decode_png(bytes),
+        Some(Format::Jpeg) => image::ImageFormat::Jpeg,
+        Some(Format::Webp) => image::ImageFormat::WebP,
+        _ => return Ok(()),
+    };
+    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(DEEP_MAX_ALLOC);
+    reader.limits(limits);
+    reader
+        .decode()
+        .map(drop)
+        .map_err(|e| format!("pixel data does not decode: {e}"))
+}
+
+/// PNG through the `png` crate itself, set as Pillow reads: checksums after the header
+/// chunks (already verified by the walk) are not enforced, and IEND is not required.
+fn decode_png(bytes: &[u8]) -> Result<(), String> {
+    // The decoder needs a chunk after the last IDAT to know the data ended; Pillow needs
+    // none, so a copy ending in an IEND chunk is decoded (bytes after IEND are ignored).
+    const IEND: &[u8] = b"\0\0\0\0IEND\xAE\x42\x60\x82";
+    let terminated = [bytes, IEND].concat();
+    let bytes = terminated.as_slice();
+    let limits = ::png::Limits {
+        bytes: usize::try_from(DEEP_MAX_ALLOC).unwrap_or(usize::MAX),
+    };
+    let mut decoder = ::png::Decoder::new_with_limits(Cursor::new(bytes), limits);
+    decoder.ignore_checksums(true);
+    let fail = |e: ::png::DecodingError| format!("pixel data does not decode: {e}");
+    let mut reader = decoder.read_info().map_err(fail)?;
+    let size = reader
+        .output_buffer_size()
+        .ok_or("image is too large to decode")?;
+    let mut pixels = vec![0; size];
+    reader.next_frame(&mut pixels).map(drop).map_err(fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_formats_from_magic_bytes() {
+        assert_eq!(Format::sniff(b"\xFF\xD8\xFF\xE0"), Some(Format::Jpeg));
+        assert_eq!(Format::sniff(b"GIF89a...."), Some(Format::Gif));
+        assert_eq!(Format::sniff(b"%PDF-1.7"), Some(Format::Pdf));
+        assert_eq!(
+            Format::sniff(b"  <?xml version='1.0'?><svg/>"),
+            Some(Format::Svg)
+        );
+        assert_eq!(
+            Format::sniff(b"\0\0\0\x18ftypavif\0\0\0\0avifmif1"),
+            Some(Format::Avif)
+        );
+        assert_eq!(
+            Format::sniff(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"),
+            Some(Format::Heic)
+        );
+        assert_eq!(Format::sniff(b""), None);
+        assert_eq!(Format::sniff(b"hello"), None);
+    }
+
+    #[test]
+    fn mime_aliases_match() {
+        assert!(Format::Jpeg.matches_mime("image/jpg"));
+        assert!(Format::Png.matches_mime("IMAGE/PNG"));
+        assert!(!Format::Png.matches_mime("image/jpeg"));
+    }
+}

@@ -1,0 +1,93 @@
+//! WEBP: the RIFF container and the first image chunk's header.
+//!
+//! Pillow reports `RGBA` when the file says it has alpha (the VP8X flag, or VP8L's
+//! alpha bit) and `RGB` otherwise, and refuses files whose RIFF or chunk sizes run past the
+//! end of the data.
+
+use super::probe::{Defect, Header};
+
+pub fn read(bytes: &[u8]) -> Result<Header, Defect> {
+    let riff_size = u32::from_le_bytes(bytes[4..8].try_into().expect("sniffed: 12 bytes")) as usize;
+    let riff_end = riff_size.saturating_add(8);
+    if riff_end > bytes.len() {
+        return Err(Defect::new(
+            None,
+            format!(
+                "RIFF size says {riff_end} bytes, the file has {} (truncated)",
+                bytes.len()
+            ),
+        ));
+    }
+    let mut pos = 12;
+    let mut header: Option<Header> = None;
+    let mut extended: Option<(bool, bool)> = None; // (alpha, animation) from VP8X
+    while pos + 8 <= riff_end {
+        let kind = &bytes[pos..pos + 4];
+        let size =
+            u32::from_le_bytes(bytes[pos + 4..pos + 8].try_into().expect("4 bytes")) as usize;
+        let data_end = pos + 8 + size;
+        if data_end > riff_end {
+            let name = String::from_utf8_lossy(kind);
+            return Err(Defect::new(
+                header,
+                format!("chunk `{name}` runs past the end of the file (truncated)"),
+            ));
+        }
+        let data = &bytes[pos + 8..data_end];
+        match kind {
+            b"VP8X" if data.len() >= 10 => {
+                let flags = data[0];
+                let (alpha, animated) = (flags & 0x10 != 0, flags & 0x02 != 0);
+                extended = Some((alpha, animated));
+                let width = 1 + u32::from_le_bytes([data[4], data[5], data[6], 0]);
+                let height = 1 + u32::from_le_bytes([data[7], data[8], data[9], 0]);
+                let mode = if alpha { "RGBA" } else { "RGB" };
+                header = Some(Header {
+                    mode: Some(mode),
+                    width,
+                    height,
+                    animated,
+                });
+            }
+            b"VP8 " if header.is_none() => header = Some(read_vp8(data)?),
+            b"VP8L" if header.is_none() => header = Some(read_vp8l(data)?),
+            _ => {}
+        }
+        pos = data_end + (size & 1);
+    }
+    let header = header.ok_or_else(|| Defect::new(None, "no image chunk (VP8, VP8L or VP8X)"))?;
+    if extended.is_none() && header.width == 0 {
+        return Err(Defect::new(None, "image chunk has no size"));
+    }
+    Ok(header)
+}
+
+fn read_vp8(data: &[u8]) -> Result<Header, Defect> {
+    if data.len() < 10 || data[3..6] != [0x9D, 0x01, 0x2A] {
+        return Err(Defect::new(None, "VP8 frame header is missing or broken"));
+    }
+    let width = u32::from(u16::from_le_bytes([data[6], data[7]]) & 0x3FFF);
+    let height = u32::from(u16::from_le_bytes([data[8], data[9]]) & 0x3FFF);
+    Ok(Header {
+        mode: Some("RGB"),
+        width,
+        height,
+        animated: false,
+    })
+}
+
+fn read_vp8l(data: &[u8]) -> Result<Header, Defect> {
+    if data.len() < 5 || data[0] != 0x2F {
+        return Err(Defect::new(None, "VP8L header is missing or broken"));
+    }
+    let bits = u32::from_le_bytes([data[1], data[2], data[3], data[4]]);
+    let width = (bits & 0x3FFF) + 1;
+    let height = ((bits >> 14) & 0x3FFF) + 1;
+    let alpha = (bits >> 28) & 1 == 1;
+    Ok(Header {
+        mode: Some(if alpha { "RGBA" } else { "RGB" }),
+        width,
+        height,
+        animated: false,
+    })
+}

@@ -1,0 +1,47 @@
+use crate::example::Example;
+use crate::rules::{Check, Report, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Warns about animated images: APNG (a PNG with an animation control chunk) and
+    /// animated WEBP. (GIF is reported by `unsupported-image-format`.)
+    ///
+    /// ## Why is this bad?
+    /// The model sees one still frame at most; which frame, or whether the platform accepts
+    /// the file at all, is not documented (the inference guide accepts only "non-animated"
+    /// GIFs).
+    ///
+    /// ## Example
+    /// A WEBP sticker with several frames.
+    ///
+    /// ## How to fix
+    /// Save the frame you mean: `Image.open(src).convert("RGB").save(dst, "PNG")` keeps the
+    /// first.
+    ///
+    /// ## Source
+    /// Spec §3.2 (formats; "non-animated GIF" in OAI-VISION-2026). UNVERIFIED behaviour,
+    /// hence a warning.
+    code: "VFT215",
+    name: "animated-image",
+    category: Media,
+    severity: Warning,
+    summary: "An image is animated (APNG or animated WEBP)",
+    check: Check::Example(check),
+}
+
+fn check(example: &Example<'_>, report: &mut Report<'_>) {
+    for image in &example.images {
+        let Some(probe) = &image.probe else { continue };
+        let Some(format) = probe.format.filter(|f| f.is_supported()) else {
+            continue;
+        };
+        if probe.header.animated {
+            report
+                .at(
+                    image.url_pointer(),
+                    format!("{} image is animated", format.name()),
+                )
+                .help("save the one frame you mean as a still image");
+        }
+    }
+}

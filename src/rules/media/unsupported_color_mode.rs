@@ -1,0 +1,63 @@
+use crate::example::Example;
+use crate::rules::{Check, Report, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Reads each image's colour mode from its own headers (PNG `IHDR`, JPEG frame header,
+    /// WEBP `VP8`/`VP8L`/`VP8X`), in Pillow's terms, and reports any mode but `RGB` and
+    /// `RGBA`: grayscale `L`, grayscale with alpha `LA`, 1-bit `1`, palette `P` (also with a
+    /// `tRNS` transparency chunk), 16-bit grayscale `I;16`, and `CMYK` (CMYK and YCCK JPEGs).
+    ///
+    /// ## Why is this bad?
+    /// "Your images must be in the RGB or RGBA image mode." Others are skipped ("Not RGB/RGBA
+    /// mode"). Decoders that expand palettes or convert CMYK hide this: vft reads the
+    /// file's own header, as Pillow's `Image.open(...).mode` does.
+    ///
+    /// ## Example
+    /// A screenshot saved as an 8-bit palette PNG by an optimizer (`pngquant`, `optipng`).
+    ///
+    /// ## How to fix
+    /// Convert: `Image.open(src).convert("RGB").save(dst)` (`"RGBA"` to keep transparency).
+    ///
+    /// ## Source
+    /// Spec §3.2 (colour mode, both targets; "palette/grayscale PNG handling … UNVERIFIED
+    /// whether the service auto-converts"), §9.1.
+    code: "VFT213",
+    name: "unsupported-color-mode",
+    category: Media,
+    severity: Error,
+    summary: "An image is not in RGB or RGBA mode",
+    check: Check::Example(check),
+}
+
+fn check(example: &Example<'_>, report: &mut Report<'_>) {
+    for image in &example.images {
+        let Some(probe) = &image.probe else { continue };
+        let (Some(format), Some(mode)) = (probe.format, probe.header.mode) else {
+            continue;
+        };
+        if !format.is_supported() || matches!(mode, "RGB" | "RGBA") {
+            continue;
+        }
+        let (what, target) = match mode {
+            "L" => ("grayscale", "RGB"),
+            "LA" => ("grayscale with alpha", "RGBA"),
+            "1" => ("1-bit black and white", "RGB"),
+            "P" => ("palette", "RGBA"),
+            "I;16" => ("16-bit grayscale", "RGB"),
+            "CMYK" => ("CMYK", "RGB"),
+            _ => ("an unsupported mode", "RGB"),
+        };
+        report
+            .at(
+                image.url_pointer(),
+                format!(
+                    "{} image is in mode `{mode}` ({what}), not RGB or RGBA",
+                    format.name()
+                ),
+            )
+            .help(format!(
+                "convert it: `Image.open(src).convert(\"{target}\").save(dst)`"
+            ));
+    }
+}

@@ -1,0 +1,188 @@
+//! vft's verdict on every image of the corpus equals Pillow's on the same bytes.
+//!
+//! `fixtures/images/expected.json` holds what Pillow (default settings) said of each file
+//! when `fixtures/generate_images.py` wrote it: `Image.open` (format, mode, size, animated)
+//! and `.load()`. vft is checked in default mode and with `--deep`, first at the probe, then
+//! through the whole engine (which rules fire).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::fs;
+
+use base64::Engine as _;
+use serde_json::Value;
+use vft::diagnostic::Severity;
+use vft::engine::{self, Options};
+use vft::media::probe::{self, MAX_PIXELS};
+use vft::target::Target;
+
+const MAX_BYTES: u64 = 10 * 1024 * 1024;
+
+fn corpus() -> BTreeMap<String, Value> {
+    let path = common::fixtures().join("images/expected.json");
+    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn image_bytes(name: &str) -> Vec<u8> {
+    fs::read(common::fixtures().join("images").join(name)).unwrap()
+}
+
+/// The error rules Pillow's verdict implies.
+fn expected_rules(name: &str, pillow: &Value) -> BTreeSet<&'static str> {
+    let mut rules = BTreeSet::new();
+    if pillow["bytes"] == 0 {
+        // An empty payload makes `data:…;base64,` with nothing after the comma.
+        rules.insert("VFT204");
+        return rules;
+    }
+    if pillow["bytes"].as_u64().unwrap() > MAX_BYTES {
+        rules.insert("VFT206");
+    }
+    if let Some(error) = pillow["open"].as_str() {
+        let known_format = [".png", ".jpg", ".webp"]
+            .iter()
+            .any(|ext| name.ends_with(ext));
+        rules.insert(if error.starts_with("DecompressionBombError") {
+            "VFT216"
+        } else if known_format {
+            "VFT214"
+        } else {
+            "VFT211"
+        });
+        return rules;
+    }
+    if !matches!(pillow["format"].as_str(), Some("JPEG" | "PNG" | "WEBP")) {
+        rules.insert("VFT211");
+        return rules;
+    }
+    if !matches!(pillow["mode"].as_str(), Some("RGB" | "RGBA")) {
+        rules.insert("VFT213");
+    }
+    if pillow["load"] != "ok" {
+        rules.insert("VFT214");
+    }
+    rules
+}
+
+#[test]
+fn probe_agrees_with_pillow_on_format_mode_size_and_animation() {
+    for (name, pillow) in corpus() {
+        let bytes = image_bytes(&name);
+        for deep in [false, true] {
+            let probe = probe::probe(&bytes, deep);
+            let Some(format) = pillow["format"].as_str() else {
+                continue;
+            };
+            assert_eq!(
+                probe.format.map(probe::Format::name),
+                Some(format),
+                "{name}: format"
+            );
+            if !matches!(format, "JPEG" | "PNG" | "WEBP") {
+                continue;
+            }
+            assert_eq!(probe.header.mode, pillow["mode"].as_str(), "{name}: mode");
+            assert_eq!(
+                u64::from(probe.header.width),
+                pillow["width"].as_u64().unwrap(),
+                "{name}: width"
+            );
+            assert_eq!(
+                u64::from(probe.header.height),
+                pillow["height"].as_u64().unwrap(),
+                "{name}: height"
+            );
+            assert_eq!(
+                probe.header.animated,
+                pillow["animated"].as_bool().unwrap(),
+                "{name}: animated"
+            );
+            assert_eq!(
+                probe.defect.is_some(),
+                pillow["load"] != "ok",
+                "{name} (deep {deep}): {:?}",
+                probe.defect
+            );
+        }
+    }
+}
+
+#[test]
+fn probe_never_reads_more_than_the_header_of_a_decompression_bomb() {
+    let probe = probe::probe(&image_bytes("bomb.png"), true);
+    assert_eq!((probe.header.width, probe.header.height), (20_000, 20_000));
+    assert!(probe.pixels() > MAX_PIXELS);
+}
+
+#[test]
+fn rules_fired_agree_with_pillow_in_default_and_deep_mode() {
+    let corpus = corpus();
+    // One example per image, labelled with its real type so only the verdict rules differ.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("corpus.jsonl");
+    let mut jsonl = String::new();
+    for name in corpus.keys() {
+        let mime = match name.rsplit('.').next().unwrap() {
+            "png" => "image/png",
+            "jpg" => "image/jpeg",
+            "webp" => "image/webp",
+            "gif" => "image/gif",
+            _ => "application/octet-stream",
+        };
+        let payload = base64::engine::general_purpose::STANDARD.encode(image_bytes(name));
+        let line = serde_json::json!({"messages": [
+            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": format!("data:{mime};base64,{payload}")}}]},
+            {"role": "assistant", "content": "ok"}]});
+        writeln!(jsonl, "{line}").unwrap();
+    }
+    fs::write(&path, jsonl).unwrap();
+
+    for deep in [false, true] {
+        let options = Options {
+            deep,
+            ..Options::new(Target::OpenAi)
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let mut out = common::Collect::default();
+        let mut summary = vft::diagnostic::Summary::default();
+        let file = fs::File::open(&path).unwrap();
+        assert!(
+            engine::check_stream(
+                file,
+                &"corpus".into(),
+                &options,
+                &pool,
+                &mut out,
+                &mut summary
+            )
+            .is_ok()
+        );
+        let mut mismatches = Vec::new();
+        for (line, (name, pillow)) in corpus.iter().enumerate() {
+            let fired: BTreeSet<&str> = out
+                .0
+                .iter()
+                .filter(|d| d.location.line == Some(line as u64 + 1))
+                .filter(|d| d.severity == Severity::Error && d.rule.code.starts_with("VFT2"))
+                .map(|d| d.rule.code)
+                .collect();
+            let expected = expected_rules(name, pillow);
+            if fired != expected {
+                mismatches.push(format!(
+                    "{name}: vft {fired:?}, Pillow implies {expected:?}"
+                ));
+            }
+        }
+        assert!(
+            mismatches.is_empty(),
+            "deep {deep}:\n{}",
+            mismatches.join("\n")
+        );
+    }
+}
