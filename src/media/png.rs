@@ -44,7 +44,7 @@ pub fn read(bytes: &[u8]) -> Result<Header, Defect> {
             if crc.finalize() != stored {
                 return Err(Defect::new(
                     header.filter(|_| kind != b"IHDR"),
-                    format!("chunk `{name}` fails its CRC check (corrupt)"),
+                    format!("chunk `{name}` fails its CRC check"),
                 ));
             }
         }
