@@ -114,11 +114,10 @@ pub fn check_stream(
         let limits = options.limits;
         scope.spawn(move || {
             let mut reader = BatchReader::new(reader, limits);
-            loop {
-                let next = reader.next_batch().transpose();
-                let failed = matches!(next, Some(Err(_)));
+            while let Some(next) = reader.next_batch().transpose() {
+                let failed = next.is_err();
                 // A send fails only when the receiver stopped early; nothing more to do then.
-                if next.is_none() || sender.send(next.expect("checked")).is_err() || failed {
+                if sender.send(next).is_err() || failed {
                     break;
                 }
             }

@@ -76,6 +76,16 @@ fn findings_exit_one_and_tool_failures_exit_two() {
 }
 
 #[test]
+fn a_read_error_after_opening_is_a_tool_failure() {
+    // A directory opens on Unix but cannot be read.
+    vft()
+        .args(["check", "fixtures"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cannot read `fixtures`"));
+}
+
+#[test]
 fn warnings_and_infos_alone_exit_zero() {
     // The CRLF fixture has ten valid examples and one warning.
     let (code, diagnostics, summary) = check_json(&["fixtures/input/crlf.jsonl"]);
