@@ -59,6 +59,13 @@ impl<'a> Example<'a> {
         self.messages.as_deref().unwrap_or_default()
     }
 
+    /// The images whose data-URI bytes were probed, with their probe.
+    pub fn probed_images(&self) -> impl Iterator<Item = (&ImagePart<'a>, &Probe)> {
+        self.images
+            .iter()
+            .filter_map(|image| Some((image, image.probe.as_ref()?)))
+    }
+
     /// Messages that are objects with a string role, with that role.
     pub fn roles(&self) -> impl Iterator<Item = (&Message<'a>, &'a str)> {
         self.messages().iter().filter_map(|m| Some((m, m.role?)))

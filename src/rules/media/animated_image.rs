@@ -30,8 +30,7 @@ declare_rule! {
 }
 
 fn check(example: &Example<'_>, report: &mut Report<'_>) {
-    for image in &example.images {
-        let Some(probe) = &image.probe else { continue };
+    for (image, probe) in example.probed_images() {
         let Some(format) = probe.format.filter(|f| f.is_supported()) else {
             continue;
         };

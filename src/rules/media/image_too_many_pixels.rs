@@ -31,8 +31,7 @@ declare_rule! {
 }
 
 fn check(example: &Example<'_>, report: &mut Report<'_>) {
-    for image in &example.images {
-        let Some(probe) = &image.probe else { continue };
+    for (image, probe) in example.probed_images() {
         if probe.pixels() > MAX_PIXELS {
             let (w, h) = (probe.header.width, probe.header.height);
             report
