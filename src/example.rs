@@ -3,7 +3,6 @@
 //! Views are lenient: they show what is there and leave judging its shape to the schema
 //! rules, so a rule about roles still runs when some other field is malformed.
 
-use base64::Engine as _;
 use rayon::prelude::*;
 
 use crate::input::JsonPointer;
@@ -197,7 +196,7 @@ impl<'a> ImagePart<'a> {
         if let ImageSource::Data { uri, base64: Ok(_) } = &self.source {
             // The payload was validated, so decoding does not fail; if it did, there would
             // be nothing to probe.
-            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(uri.payload) {
+            if let Some(bytes) = data_uri::decode_base64(uri.payload.as_bytes()) {
                 self.probe = Some(probe::probe(&bytes, deep));
             }
         }

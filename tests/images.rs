@@ -186,3 +186,44 @@ fn rules_fired_agree_with_pillow_in_default_and_deep_mode() {
         );
     }
 }
+
+/// Python decodes base64 whose last symbol has non-zero unused bits, so the platform sees
+/// the image: vft must probe it too, not skip it.
+#[test]
+fn images_with_non_canonical_base64_are_still_probed() {
+    let mut payload =
+        base64::engine::general_purpose::STANDARD.encode(image_bytes("gray-alpha.png"));
+    let padding = payload.len() - payload.trim_end_matches('=').len();
+    assert!(
+        padding > 0,
+        "gray-alpha.png must need padding for this test"
+    );
+    // Flip the lowest unused bit of the last symbol before the padding.
+    let last = payload.len() - padding - 1;
+    let flipped = match payload.as_bytes()[last] {
+        b'A' => 'B',
+        b'Q' => 'R',
+        b'g' => 'h',
+        b'w' => 'x',
+        other => panic!("unexpected final symbol {}", other as char),
+    };
+    payload.replace_range(last..=last, &flipped.to_string());
+    assert!(
+        base64::engine::general_purpose::STANDARD
+            .decode(&payload)
+            .is_err(),
+        "now non-canonical"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trailing-bits.jsonl");
+    let line = serde_json::json!({"messages": [
+        {"role": "user", "content": [{"type": "image_url", "image_url": {"url": format!("data:image/png;base64,{payload}")}}]},
+        {"role": "assistant", "content": "ok"}]});
+    fs::write(&path, format!("{line}\n")).unwrap();
+    let (diagnostics, _) =
+        common::check_file(&path, Target::OpenAi, vft::rules::RulePlan::all(), 1);
+    let codes: Vec<_> = diagnostics.iter().map(|d| d.rule.code).collect();
+    assert!(codes.contains(&"VFT213"), "{codes:?}");
+    assert!(!codes.contains(&"VFT205"), "{codes:?}");
+}

@@ -2,6 +2,9 @@
 
 use std::fmt;
 
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
 /// A syntactically valid base64 data URI, borrowed from the URL string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataUri<'a> {
@@ -109,6 +112,19 @@ pub fn validate_base64(payload: &[u8]) -> Result<u64, Base64Error> {
     }
     let padding = payload.len() - body_len;
     Ok((payload.len() / 4 * 3 - padding) as u64)
+}
+
+/// Decodes a payload that [`validate_base64`] accepted. Python's decoder ignores the unused
+/// low bits of the last symbol (`"AB=="`), so this one does too; the `base64` crate's
+/// `STANDARD` engine would refuse such payloads and leave the image unprobed.
+pub fn decode_base64(payload: &[u8]) -> Option<Vec<u8>> {
+    const PYTHON_LIKE: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
+    );
+    PYTHON_LIKE.decode(payload).ok()
 }
 
 /// The offset of the first byte outside the base64 alphabet. Scans in fixed-size blocks of
@@ -225,6 +241,16 @@ mod tests {
             validate_base64(b"A==="),
             Err(Base64Error::MisplacedPadding { offset: 1 })
         );
+    }
+
+    #[test]
+    fn decodes_everything_it_validates_including_trailing_bits() {
+        // `D` leaves non-zero unused bits; Python's `b64decode(..., validate=True)` accepts it.
+        for payload in [&b"AB=="[..], b"ABD=", b"AAAD", b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCD"] {
+            let len = validate_base64(payload).unwrap();
+            assert_eq!(decode_base64(payload).map(|b| b.len() as u64), Some(len), "{payload:?}");
+        }
+        assert_eq!(decode_base64(b"AB==").unwrap(), [0x00]);
     }
 
     #[test]
