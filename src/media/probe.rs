@@ -56,10 +56,9 @@ impl Format {
         matches!(self, Format::Jpeg | Format::Png | Format::Webp)
     }
 
-    /// Whether a declared MIME type (`image/jpg`, `IMAGE/PNG`, …) names this format.
-    pub fn matches_mime(self, mime: &str) -> bool {
-        let mime = mime.to_ascii_lowercase();
-        let names: &[&str] = match self {
+    /// The media types that name this format; the first is the canonical one.
+    fn mime_types(self) -> &'static [&'static str] {
+        match self {
             Format::Jpeg => &["image/jpeg", "image/jpg", "image/pjpeg"],
             Format::Png => &["image/png", "image/apng"],
             Format::Webp => &["image/webp"],
@@ -71,8 +70,19 @@ impl Format {
             Format::Ico => &["image/x-icon", "image/vnd.microsoft.icon"],
             Format::Svg => &["image/svg+xml"],
             Format::Pdf => &["application/pdf"],
-        };
-        names.contains(&mime.as_str())
+        }
+    }
+
+    /// The canonical media type, for a data URI's label.
+    pub fn mime(self) -> &'static str {
+        self.mime_types()[0]
+    }
+
+    /// Whether a declared MIME type (`image/jpg`, `IMAGE/PNG`, …) names this format.
+    pub fn matches_mime(self, mime: &str) -> bool {
+        self.mime_types()
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(mime))
     }
 
     /// Identifies the format from the first bytes.
@@ -285,5 +295,6 @@ mod tests {
         assert!(Format::Jpeg.matches_mime("image/jpg"));
         assert!(Format::Png.matches_mime("IMAGE/PNG"));
         assert!(!Format::Png.matches_mime("image/jpeg"));
+        assert_eq!(Format::Svg.mime(), "image/svg+xml");
     }
 }

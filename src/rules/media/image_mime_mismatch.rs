@@ -38,7 +38,6 @@ fn check(example: &Example<'_>, report: &mut Report<'_>) {
         };
         let Some(format) = probe.format else { continue };
         if !format.matches_mime(uri.mime) {
-            let real = format.name().to_ascii_lowercase();
             report
                 .at(
                     image.url_pointer(),
@@ -48,10 +47,7 @@ fn check(example: &Example<'_>, report: &mut Report<'_>) {
                         format.name()
                     ),
                 )
-                .help(format!(
-                    "label it `image/{}`",
-                    if real == "jpeg" { "jpeg" } else { &real }
-                ));
+                .help(format!("label it `{}`", format.mime()));
         }
     }
 }
