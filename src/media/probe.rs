@@ -5,7 +5,8 @@
 //! mode"), and `fixtures/images/expected.json` records its verdict on every fixture image.
 //! Headers are read by small parsers (`png`, `jpeg`, `webp` beside this file), because the
 //! `image` crate expands palettes and converts CMYK while decoding and so cannot say what
-//! mode the file is in. `--deep` also decodes every pixel with the `image` crate.
+//! mode the file is in. `--deep` also decodes every pixel (the `png` crate for PNG, set as
+//! Pillow reads; the `image` crate for JPEG and WEBP).
 
 use std::io::Cursor;
 
@@ -190,22 +191,22 @@ pub fn probe(bytes: &[u8], deep: bool) -> Probe {
             };
         }
     };
-    let (header, mut defect) = match parsed {
+    let (header, defect) = match parsed {
         Ok(header) => (header, None),
         Err(structural) => (
             structural.header.unwrap_or_default(),
             Some(structural.problem),
         ),
     };
-    let probe_pixels = u64::from(header.width) * u64::from(header.height);
-    if deep && defect.is_none() && probe_pixels <= MAX_PIXELS {
-        defect = decode_pixels(bytes, format).err();
-    }
-    Probe {
+    let mut probe = Probe {
         format,
         header,
         defect,
+    };
+    if deep && probe.defect.is_none() && probe.pixels() <= MAX_PIXELS {
+        probe.defect = decode_pixels(bytes, format).err();
     }
+    probe
 }
 
 /// A structural defect found while walking a file, with what was read before it.

@@ -20,7 +20,6 @@ pub fn read(bytes: &[u8]) -> Result<Header, Defect> {
     }
     let mut pos = 12;
     let mut header: Option<Header> = None;
-    let mut extended: Option<(bool, bool)> = None; // (alpha, animation) from VP8X
     while pos + 8 <= riff_end {
         let kind = &bytes[pos..pos + 4];
         let size =
@@ -38,7 +37,6 @@ pub fn read(bytes: &[u8]) -> Result<Header, Defect> {
             b"VP8X" if data.len() >= 10 => {
                 let flags = data[0];
                 let (alpha, animated) = (flags & 0x10 != 0, flags & 0x02 != 0);
-                extended = Some((alpha, animated));
                 let width = 1 + u32::from_le_bytes([data[4], data[5], data[6], 0]);
                 let height = 1 + u32::from_le_bytes([data[7], data[8], data[9], 0]);
                 let mode = if alpha { "RGBA" } else { "RGB" };
@@ -56,7 +54,8 @@ pub fn read(bytes: &[u8]) -> Result<Header, Defect> {
         pos = data_end + (size & 1);
     }
     let header = header.ok_or_else(|| Defect::new(None, "no image chunk (VP8, VP8L or VP8X)"))?;
-    if extended.is_none() && header.width == 0 {
+    // VP8X and VP8L store size - 1, so only a plain VP8 frame can say zero.
+    if header.width == 0 {
         return Err(Defect::new(None, "image chunk has no size"));
     }
     Ok(header)
