@@ -15,7 +15,7 @@ use std::fs;
 use base64::Engine as _;
 use serde_json::Value;
 use vft::diagnostic::Severity;
-use vft::engine::{self, Options};
+use vft::engine::Options;
 use vft::media::probe::{self, MAX_PIXELS};
 use vft::target::Target;
 
@@ -145,28 +145,10 @@ fn rules_fired_agree_with_pillow_in_default_and_deep_mode() {
             deep,
             ..Options::new(Target::OpenAi)
         };
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
-        let mut out = common::Collect::default();
-        let mut summary = vft::diagnostic::Summary::default();
-        let file = fs::File::open(&path).unwrap();
-        assert!(
-            engine::check_stream(
-                file,
-                &"corpus".into(),
-                &options,
-                &pool,
-                &mut out,
-                &mut summary
-            )
-            .is_ok()
-        );
+        let (diagnostics, _) = common::check_file_with(&path, &options, 2);
         let mut mismatches = Vec::new();
         for (line, (name, pillow)) in corpus.iter().enumerate() {
-            let fired: BTreeSet<&str> = out
-                .0
+            let fired: BTreeSet<&str> = diagnostics
                 .iter()
                 .filter(|d| d.location.line == Some(line as u64 + 1))
                 .filter(|d| d.severity == Severity::Error && d.rule.code.starts_with("VFT2"))

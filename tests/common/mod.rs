@@ -35,16 +35,25 @@ pub fn check_file(
     plan: RulePlan,
     threads: usize,
 ) -> (Vec<Diagnostic>, Summary) {
+    let options = Options {
+        plan,
+        ..Options::new(target)
+    };
+    check_file_with(path, &options, threads)
+}
+
+/// [`check_file`] with any [`Options`] (`--deep`, limits).
+pub fn check_file_with(
+    path: &Path,
+    options: &Options,
+    threads: usize,
+) -> (Vec<Diagnostic>, Summary) {
     let name: Arc<str> = path
         .strip_prefix(env!("CARGO_MANIFEST_DIR"))
         .unwrap_or(path)
         .to_string_lossy()
         .replace('\\', "/")
         .into();
-    let options = Options {
-        plan,
-        ..Options::new(target)
-    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -52,7 +61,7 @@ pub fn check_file(
     let mut out = Collect::default();
     let mut summary = Summary::default();
     let file = File::open(path).unwrap();
-    assert!(engine::check_stream(file, &name, &options, &pool, &mut out, &mut summary).is_ok());
+    assert!(engine::check_stream(file, &name, options, &pool, &mut out, &mut summary).is_ok());
     (out.0, summary)
 }
 
