@@ -111,10 +111,13 @@ pub fn check_stream(
 
     std::thread::scope(|scope| {
         let (sender, batches) = mpsc::sync_channel::<io::Result<Batch>>(READ_AHEAD);
+        // Checked batches' buffers go back to the reader to be filled again.
+        let (recycle, spare_buffers) = mpsc::channel::<Vec<u8>>();
         let limits = options.limits;
         scope.spawn(move || {
             let mut reader = BatchReader::new(reader, limits);
-            while let Some(next) = reader.next_batch().transpose() {
+            let spare = || spare_buffers.try_recv().unwrap_or_default();
+            while let Some(next) = reader.next_batch_in(spare()).transpose() {
                 let failed = next.is_err();
                 // A send fails only when the receiver stopped early; nothing more to do then.
                 if sender.send(next).is_err() || failed {
@@ -163,6 +166,9 @@ pub fn check_stream(
                     emit(emitter, summary, diagnostic)?;
                 }
             }
+            drop(lines);
+            // The reader may have finished already; the buffer is then simply dropped.
+            let _ = recycle.send(batch.into_buffer());
         }
         Ok(())
     })?;

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 
 use crate::input::JsonPointer;
 use crate::json::{Json, Object};
+use crate::media::bytes::ImageBytes;
 use crate::media::data_uri::{self, Base64Error, DataUri, DataUriError};
 use crate::media::probe::{self, Probe};
 
@@ -193,11 +194,16 @@ impl<'a> ImagePart<'a> {
     }
 
     fn probe_bytes(&mut self, deep: bool) {
-        if let ImageSource::Data { uri, base64: Ok(_) } = &self.source {
-            // The payload was validated, so decoding does not fail; if it did, there would
-            // be nothing to probe.
-            if let Some(bytes) = data_uri::decode_base64(uri.payload.as_bytes()) {
-                self.probe = Some(probe::probe(&bytes, deep));
+        if let ImageSource::Data {
+            uri,
+            base64: Ok(len),
+        } = &self.source
+        {
+            // A decoded length that does not fit in memory cannot be probed; it is far over
+            // the size limit anyway.
+            if let Ok(len) = usize::try_from(*len) {
+                let bytes = ImageBytes::base64(uri.payload.as_bytes(), len);
+                self.probe = Some(probe::probe_image(&bytes, deep));
             }
         }
     }

@@ -16,6 +16,7 @@ use base64::Engine as _;
 use serde_json::Value;
 use vft::diagnostic::Severity;
 use vft::engine::Options;
+use vft::media::bytes::ImageBytes;
 use vft::media::probe::{self, MAX_PIXELS};
 use vft::target::Target;
 
@@ -108,6 +109,32 @@ fn probe_agrees_with_pillow_on_format_mode_size_and_animation() {
             );
         }
     }
+}
+
+/// A data URI's payload is probed without decoding it whole: every read decodes only the
+/// bytes it needs. That must see exactly what probing the decoded bytes sees.
+#[test]
+fn probing_a_payload_in_place_equals_probing_its_decoded_bytes() {
+    let mut names: Vec<String> = corpus().into_keys().collect();
+    names.push("rgb.jpg+trailing".into());
+    for name in names {
+        let bytes = match name.strip_suffix("+trailing") {
+            // Bytes after EOI: the walk cannot trust the end and walks every scan.
+            Some(jpeg) => [image_bytes(jpeg), b"\0\0trailing bytes".to_vec()].concat(),
+            None => image_bytes(&name),
+        };
+        let payload = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        let in_place = ImageBytes::base64(payload.as_bytes(), bytes.len());
+        for deep in [false, true] {
+            assert_eq!(
+                probe::probe_image(&in_place, deep),
+                probe::probe(&bytes, deep),
+                "{name} (deep {deep})"
+            );
+        }
+    }
+    let trailing = [image_bytes("rgb.jpg"), b"\0\0trailing bytes".to_vec()].concat();
+    assert_eq!(probe::probe(&trailing, false).defect, None);
 }
 
 #[test]

@@ -78,6 +78,11 @@ impl Batch {
         self.spans.is_empty()
     }
 
+    /// The batch's buffer, to read the next batch into.
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.data
+    }
+
     /// Bytes of input this batch covers (including newlines and a BOM).
     pub fn byte_len(&self) -> usize {
         self.data.len()
@@ -110,12 +115,22 @@ impl<R: Read> BatchReader<R> {
 
     /// The next batch, or `None` at the end of the input.
     pub fn next_batch(&mut self) -> io::Result<Option<Batch>> {
-        let mut data = std::mem::take(&mut self.carry);
-        let mut newlines = memchr::memchr_iter(b'\n', &data).count();
-        while !self.eof && !self.batch_is_full(data.len(), newlines) {
+        self.next_batch_in(Vec::new())
+    }
+
+    /// The next batch, read into `buffer` (the buffer of a batch already checked: reusing
+    /// it saves the kernel mapping and zeroing fresh pages for every batch).
+    pub fn next_batch_in(&mut self, buffer: Vec<u8>) -> io::Result<Option<Batch>> {
+        let mut data = buffer;
+        data.clear();
+        data.reserve((self.carry.len() + READ_CHUNK).max(self.limits.target_bytes));
+        data.append(&mut self.carry);
+        // Where every `\n` is, found once as the bytes arrive.
+        let mut newlines: Vec<usize> = memchr::memchr_iter(b'\n', &data).collect();
+        while !self.eof && !self.batch_is_full(data.len(), newlines.len()) {
             let old_len = data.len();
-            let read = self.read_chunk(&mut data)?;
-            newlines += memchr::memchr_iter(b'\n', &data[old_len..old_len + read]).count();
+            self.read_chunk(&mut data)?;
+            newlines.extend(memchr::memchr_iter(b'\n', &data[old_len..]).map(|nl| old_len + nl));
         }
         if data.is_empty() {
             return Ok(None);
@@ -134,16 +149,16 @@ impl<R: Read> BatchReader<R> {
         let cut = if self.eof {
             data.len()
         } else {
-            memchr::memrchr(b'\n', &data).map_or(data.len(), |nl| nl + 1)
+            newlines.last().map_or(data.len(), |nl| nl + 1)
         };
-        self.carry = data[cut..].to_vec();
+        self.carry.extend_from_slice(&data[cut..]);
         data.truncate(cut);
 
-        let mut spans = Vec::with_capacity(newlines + 1);
+        let mut spans = Vec::with_capacity(newlines.len() + 1);
         let mut start = skip;
-        for nl in memchr::memchr_iter(b'\n', &data[skip..]) {
-            spans.push(start..skip + nl);
-            start = skip + nl + 1;
+        for nl in newlines {
+            spans.push(start..nl);
+            start = nl + 1;
         }
         let unterminated_tail = start < data.len();
         if unterminated_tail {
@@ -170,23 +185,14 @@ impl<R: Read> BatchReader<R> {
                 || len >= limits.max_bytes)
     }
 
-    fn read_chunk(&mut self, data: &mut Vec<u8>) -> io::Result<usize> {
-        let old_len = data.len();
-        data.resize(old_len + READ_CHUNK, 0);
-        loop {
-            match self.inner.read(&mut data[old_len..]) {
-                Ok(read) => {
-                    data.truncate(old_len + read);
-                    self.eof = read == 0;
-                    return Ok(read);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    data.truncate(old_len);
-                    return Err(e);
-                }
-            }
-        }
+    /// Appends up to [`READ_CHUNK`] bytes, read straight into `data`'s spare capacity (no
+    /// zero-filling first); fewer means the input ended.
+    fn read_chunk(&mut self, data: &mut Vec<u8>) -> io::Result<()> {
+        let read = (&mut self.inner)
+            .take(READ_CHUNK as u64)
+            .read_to_end(data)?;
+        self.eof = read < READ_CHUNK;
+        Ok(())
     }
 }
 

@@ -1,26 +1,57 @@
-//! JPEG: a marker walk from SOI to EOI, through every scan.
+//! JPEG: a marker walk from SOI to EOI.
 //!
 //! Colour mode follows Pillow: one component is `L`, three `RGB`, four `CMYK` (Adobe YCCK
 //! included). Pillow's `load()` refuses a file that ends before EOI, so vft requires EOI.
+//!
+//! The walk reads the segments up to the first scan. A file that ends in EOI is complete;
+//! only one that does not (truncated, or with bytes after EOI) is walked through every scan
+//! to find where it ends, which needs every byte. Damage inside the entropy-coded data is
+//! found by `--deep`, which decodes it.
 
+use super::bytes::ImageBytes;
 use super::probe::{Defect, Header};
 
-pub fn read(bytes: &[u8]) -> Result<Header, Defect> {
+const EOI: [u8; 2] = [0xFF, 0xD9];
+
+pub fn read(bytes: &ImageBytes<'_>) -> Result<Header, Defect> {
+    match walk(bytes, None) {
+        Walk::Done(result) => result,
+        Walk::NeedsScan => match bytes.all() {
+            Some(all) => match walk(&ImageBytes::Decoded(&all), Some(&all)) {
+                Walk::Done(result) => result,
+                Walk::NeedsScan => Err(Defect::new(None, "scan data cannot be walked")),
+            },
+            None => Err(Defect::new(None, "image data does not decode")),
+        },
+    }
+}
+
+enum Walk {
+    Done(Result<Header, Defect>),
+    /// The file does not end in EOI: its scans must be walked byte by byte.
+    NeedsScan,
+}
+
+/// Walks the markers; `all` (every byte, in memory) lets it walk through scans.
+fn walk(bytes: &ImageBytes<'_>, all: Option<&[u8]>) -> Walk {
+    let byte = |at: usize| bytes.read(at..at + 1).map(|b| b[0]);
     let mut pos = 2; // after SOI
     let mut header: Option<Header> = None;
+    let fail =
+        |header: Option<Header>, problem: String| Walk::Done(Err(Defect::new(header, problem)));
     loop {
         // Markers may be preceded by any number of 0xFF fill bytes.
-        while bytes.get(pos) == Some(&0xFF) && bytes.get(pos + 1) == Some(&0xFF) {
+        while byte(pos) == Some(0xFF) && byte(pos + 1) == Some(0xFF) {
             pos += 1;
         }
-        let (Some(&0xFF), Some(&marker)) = (bytes.get(pos), bytes.get(pos + 1)) else {
-            return Err(match bytes.get(pos) {
-                None => Defect::new(
+        let (Some(0xFF), Some(marker)) = (byte(pos), byte(pos + 1)) else {
+            return match byte(pos) {
+                None => fail(
                     header,
-                    "file ends before its end-of-image marker (truncated)",
+                    "file ends before its end-of-image marker (truncated)".into(),
                 ),
-                Some(_) => Defect::new(header, format!("expected a marker at byte {pos}")),
-            });
+                Some(_) => fail(header, format!("expected a marker at byte {pos}")),
+            };
         };
         pos += 2;
         match marker {
@@ -29,43 +60,60 @@ pub fn read(bytes: &[u8]) -> Result<Header, Defect> {
             _ => {}
         }
         let Some(len) = bytes
-            .get(pos..pos + 2)
+            .read(pos..pos + 2)
             .map(|l| usize::from(u16::from_be_bytes([l[0], l[1]])))
         else {
-            return Err(Defect::new(
+            return fail(
                 header,
-                "file ends inside a segment header (truncated)",
-            ));
+                "file ends inside a segment header (truncated)".into(),
+            );
         };
         if len < 2 {
-            return Err(Defect::new(
+            return fail(
                 header,
                 format!("segment length {len} at byte {pos} is invalid"),
-            ));
+            );
         }
-        let Some(segment) = bytes.get(pos + 2..pos + len) else {
-            return Err(Defect::new(
+        if pos + len > bytes.len() {
+            return fail(
                 header,
                 format!("segment `FF{marker:02X}` runs past the end of the file (truncated)"),
-            ));
-        };
+            );
+        }
+        let segment_start = pos + 2;
         pos += len;
         match marker {
             0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => {
-                header = Some(read_frame(segment)?);
+                let segment = bytes.read(segment_start..pos).unwrap_or_default();
+                header = match read_frame(&segment) {
+                    Ok(frame) => Some(frame),
+                    Err(defect) => return Walk::Done(Err(defect)),
+                };
             }
             0xDA => {
-                if header.is_none() {
-                    return Err(Defect::new(None, "scan before any frame header"));
-                }
-                pos = skip_entropy_coded(bytes, pos).ok_or_else(|| {
-                    Defect::new(header.clone(), "file ends inside image data (truncated)")
-                })?;
+                let Some(frame) = header.clone() else {
+                    return fail(None, "scan before any frame header".into());
+                };
+                let Some(all) = all else {
+                    let tail = bytes
+                        .len()
+                        .checked_sub(2)
+                        .and_then(|at| bytes.read(at..at + 2));
+                    return if tail.as_deref() == Some(&EOI[..]) {
+                        Walk::Done(Ok(frame))
+                    } else {
+                        Walk::NeedsScan
+                    };
+                };
+                let Some(next) = skip_entropy_coded(all, pos) else {
+                    return fail(header, "file ends inside image data (truncated)".into());
+                };
+                pos = next;
             }
             _ => {}
         }
     }
-    header.ok_or_else(|| Defect::new(None, "no frame header (SOF)"))
+    Walk::Done(header.ok_or_else(|| Defect::new(None, "no frame header (SOF)")))
 }
 
 fn read_frame(segment: &[u8]) -> Result<Header, Defect> {

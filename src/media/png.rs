@@ -4,58 +4,69 @@
 //! image whose later CRCs are wrong or whose IEND is missing, so vft does the same; a chunk
 //! that runs past the end of the data is truncation, which Pillow's `load()` refuses.
 
+use super::bytes::ImageBytes;
 use super::probe::{Defect, Header};
 
 pub const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
-pub fn read(bytes: &[u8]) -> Result<Header, Defect> {
+pub fn read(bytes: &ImageBytes<'_>) -> Result<Header, Defect> {
     let mut pos = SIGNATURE.len();
     let mut header: Option<Header> = None;
     let mut seen_idat = false;
     while pos < bytes.len() {
-        let Some(head) = bytes.get(pos..pos + 8) else {
+        let Some(head) = bytes.read(pos..pos + 8) else {
             return Err(Defect::new(
                 header,
                 "file ends inside a chunk header (truncated)",
             ));
         };
         let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
-        let kind = &head[4..8];
-        let name = String::from_utf8_lossy(kind).into_owned();
+        let kind: [u8; 4] = [head[4], head[5], head[6], head[7]];
+        let name = || String::from_utf8_lossy(&kind).into_owned();
         let end = pos + 12 + len;
         if end > bytes.len() {
             return Err(Defect::new(
                 header,
-                format!("chunk `{name}` runs past the end of the file (truncated)"),
+                format!(
+                    "chunk `{}` runs past the end of the file (truncated)",
+                    name()
+                ),
             ));
         }
-        let data = &bytes[pos + 8..pos + 8 + len];
-        if header.is_none() && kind != b"IHDR" {
+        if header.is_none() && &kind != b"IHDR" {
             return Err(Defect::new(
                 None,
-                format!("first chunk is `{name}`, not `IHDR`"),
+                format!("first chunk is `{}`, not `IHDR`", name()),
             ));
         }
-        if !seen_idat && kind != b"IDAT" {
-            let stored = u32::from_be_bytes(bytes[end - 4..end].try_into().expect("4 bytes"));
-            let mut crc = crc32fast::Hasher::new();
-            crc.update(kind);
-            crc.update(data);
-            if crc.finalize() != stored {
-                return Err(Defect::new(
-                    header.filter(|_| kind != b"IHDR"),
-                    format!("chunk `{name}` fails its CRC check"),
-                ));
+        if seen_idat || &kind == b"IDAT" {
+            // Pillow checks nothing from the first IDAT on but chunk lengths: neither do we.
+            seen_idat = true;
+            if &kind == b"IEND" {
+                break;
             }
+            pos = end;
+            continue;
         }
-        match kind {
+        // Before the first IDAT, Pillow verifies each chunk's CRC (over type and data).
+        let Some(chunk) = bytes.read(pos + 4..end) else {
+            return Err(Defect::new(header, "chunk data does not decode"));
+        };
+        let (typed_data, stored) = chunk.split_at(chunk.len() - 4);
+        let data = &typed_data[4..];
+        if crc32fast::hash(typed_data) != u32::from_be_bytes(stored.try_into().expect("4 bytes")) {
+            return Err(Defect::new(
+                header.filter(|_| &kind != b"IHDR"),
+                format!("chunk `{}` fails its CRC check", name()),
+            ));
+        }
+        match &kind {
             b"IHDR" => header = Some(read_ihdr(data)?),
-            b"acTL" if !seen_idat => {
+            b"acTL" => {
                 if let (Some(h), Some(frames)) = (header.as_mut(), data.get(..4)) {
                     h.animated = u32::from_be_bytes(frames.try_into().expect("4 bytes")) > 1;
                 }
             }
-            b"IDAT" => seen_idat = true,
             b"IEND" => break,
             _ => {}
         }

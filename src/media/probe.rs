@@ -10,7 +10,11 @@
 
 use std::io::Cursor;
 
+use super::bytes::ImageBytes;
 use super::{jpeg, png, webp};
+
+/// How many leading bytes identify a format.
+const SNIFF_LEN: usize = 4096;
 
 /// Pillow's decompression-bomb limit: `Image.open` refuses images over twice
 /// `Image.MAX_IMAGE_PIXELS` (89,478,485) pixels.
@@ -174,11 +178,17 @@ impl Probe {
     }
 }
 
-/// Probes `bytes`. Time and memory are bounded by the byte length, never by the declared
-/// dimensions, except with `deep`, where decoding is capped at 1 GiB and skipped for
-/// images Pillow refuses as decompression bombs.
+/// Probes `bytes` in memory (a fetched body). See [`probe_image`].
 pub fn probe(bytes: &[u8], deep: bool) -> Probe {
-    let format = Format::sniff(bytes);
+    probe_image(&ImageBytes::Decoded(bytes), deep)
+}
+
+/// Probes an image. Without `deep` only headers are read (a data URI's payload is decoded
+/// only where a header is); time and memory are bounded by the byte length, never by the
+/// declared dimensions. With `deep` every pixel is decoded, capped at 1 GiB and skipped for
+/// images Pillow refuses as decompression bombs.
+pub fn probe_image(bytes: &ImageBytes<'_>, deep: bool) -> Probe {
+    let format = Format::sniff(&bytes.prefix(SNIFF_LEN));
     let parsed = match format {
         Some(Format::Png) => png::read(bytes),
         Some(Format::Jpeg) => jpeg::read(bytes),
@@ -204,7 +214,10 @@ pub fn probe(bytes: &[u8], deep: bool) -> Probe {
         defect,
     };
     if deep && probe.defect.is_none() && probe.pixels() <= MAX_PIXELS {
-        probe.defect = decode_pixels(bytes, format).err();
+        probe.defect = match bytes.all() {
+            Some(all) => decode_pixels(&all, format).err(),
+            None => Some("image data does not decode".to_owned()),
+        };
     }
     probe
 }

@@ -4,10 +4,18 @@
 //! alpha bit) and `RGB` otherwise, and refuses files whose RIFF or chunk sizes run past the
 //! end of the data.
 
+use super::bytes::ImageBytes;
 use super::probe::{Defect, Header};
 
-pub fn read(bytes: &[u8]) -> Result<Header, Defect> {
-    let riff_size = u32::from_le_bytes(bytes[4..8].try_into().expect("sniffed: 12 bytes")) as usize;
+/// The bytes of an image chunk that the headers below read.
+const IMAGE_HEADER_LEN: usize = 10;
+
+pub fn read(bytes: &ImageBytes<'_>) -> Result<Header, Defect> {
+    let riff = bytes.prefix(12);
+    let Some(size) = riff.get(4..8) else {
+        return Err(Defect::new(None, "RIFF header is truncated"));
+    };
+    let riff_size = u32::from_le_bytes(size.try_into().expect("4 bytes")) as usize;
     let riff_end = riff_size.saturating_add(8);
     if riff_end > bytes.len() {
         return Err(Defect::new(
@@ -21,19 +29,24 @@ pub fn read(bytes: &[u8]) -> Result<Header, Defect> {
     let mut pos = 12;
     let mut header: Option<Header> = None;
     while pos + 8 <= riff_end {
-        let kind = &bytes[pos..pos + 4];
-        let size =
-            u32::from_le_bytes(bytes[pos + 4..pos + 8].try_into().expect("4 bytes")) as usize;
+        let Some(head) = bytes.read(pos..pos + 8) else {
+            break; // unreachable: `pos + 8 <= riff_end <= len`
+        };
+        let kind: [u8; 4] = [head[0], head[1], head[2], head[3]];
+        let size = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
         let data_end = pos + 8 + size;
         if data_end > riff_end {
-            let name = String::from_utf8_lossy(kind);
+            let name = String::from_utf8_lossy(&kind);
             return Err(Defect::new(
                 header,
                 format!("chunk `{name}` runs past the end of the file (truncated)"),
             ));
         }
-        let data = &bytes[pos + 8..data_end];
-        match kind {
+        // Only the first bytes of an image chunk say what it is; the rest is pixel data.
+        let data = bytes
+            .read(pos + 8..data_end.min(pos + 8 + IMAGE_HEADER_LEN))
+            .unwrap_or_default();
+        match &kind {
             b"VP8X" if data.len() >= 10 => {
                 let flags = data[0];
                 let (alpha, animated) = (flags & 0x10 != 0, flags & 0x02 != 0);
@@ -47,8 +60,8 @@ pub fn read(bytes: &[u8]) -> Result<Header, Defect> {
                     animated,
                 });
             }
-            b"VP8 " if header.is_none() => header = Some(read_vp8(data)?),
-            b"VP8L" if header.is_none() => header = Some(read_vp8l(data)?),
+            b"VP8 " if header.is_none() => header = Some(read_vp8(&data)?),
+            b"VP8L" if header.is_none() => header = Some(read_vp8l(&data)?),
             _ => {}
         }
         pos = data_end + (size & 1);

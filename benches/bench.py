@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""vft's benchmark: generates realistic training files and times `vft check` beside a
+reference peer (benches/peer_pillow.py: Python's json + base64 + Pillow's lazy open, making
+the same checks) on the same file, in one run.
+
+    python3 benches/bench.py              # build vft (release), generate what is missing, run
+    python3 benches/bench.py --sizes 600M # only the ~600 MB photo file
+    python3 benches/bench.py --quick      # a ~100 MB file, for a smoke run
+
+Needs Python 3.11 with Pillow and scikit-image (its wheel ships the sample photographs):
+`pip install pillow scikit-image`. Files go to target/bench/ (reused across runs; delete it
+to regenerate). Timings are wall-clock on a warm page cache (each file is read once before
+timing); each tool runs --repeat times and the best run is reported. Peak RSS comes from
+wait4(2). Compare ratios, not absolute times: both tools run on the same machine in one run.
+"""
+import argparse
+import base64
+import importlib.util
+import io
+import json
+import os
+import pathlib
+import platform
+import random
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+OUT = ROOT / "target" / "bench"
+VFT = ROOT / "target" / "release" / "vft"
+PEER = ROOT / "benches" / "peer_pillow.py"
+
+# Colour photographs shipped in scikit-image's wheel (skimage/data); the grey ones are
+# converted to RGB, as a user preparing a dataset would.
+PHOTOS = ["astronaut.png", "chelsea.png", "coffee.png", "hubble_deep_field.jpg", "ihc.png",
+          "motorcycle_left.png", "motorcycle_right.png", "retina.jpg", "rocket.jpg", "color.png",
+          "camera.png", "moon.png", "grass.png", "gravel.png", "brick.png", "coins.png", "page.png"]
+
+QUESTIONS = ["What is shown in this picture?", "Describe the main object.",
+             "How many distinct objects are there?", "Is this photo taken indoors or outdoors?",
+             "Compare these images and describe what differs.", "What colour dominates the image?"]
+ANSWERS = ["A cat sitting on a wooden surface, looking at the camera.",
+           "The image shows a cup of coffee on a saucer, seen from above.",
+           "An astronaut in a white suit with the American flag behind.",
+           "A rocket on a launch pad against a clear sky. Nothing else is in view.",
+           "Two motorcycles parked side by side; the left one is red and the right one blue.",
+           "A microscope slide with stained cells, mostly purple and brown."]
+
+
+def photo_dir():
+    spec = importlib.util.find_spec("skimage")
+    if spec is None or spec.origin is None:
+        sys.exit("bench.py: scikit-image is not installed (pip install scikit-image)")
+    return pathlib.Path(spec.origin).parent / "data"
+
+
+def image_pool(seed=7):
+    """Data URIs of real photographs re-encoded as JPEG, PNG and WEBP at several sizes."""
+    from PIL import Image
+
+    rng = random.Random(seed)
+    pool = []
+    for name in PHOTOS:
+        with Image.open(photo_dir() / name) as im:
+            im = im.convert("RGB")
+            for longest in (384, 768, 1024):
+                scale = longest / max(im.size)
+                sized = im.resize((max(1, round(im.width * scale)), max(1, round(im.height * scale))),
+                                  Image.Resampling.LANCZOS)
+                for fmt, mime, kwargs in (("JPEG", "image/jpeg", {"quality": rng.choice((80, 90, 95))}),
+                                          ("PNG", "image/png", {}),
+                                          ("WEBP", "image/webp", {"quality": 85})):
+                    buf = io.BytesIO()
+                    sized.save(buf, fmt, **kwargs)
+                    pool.append(f"data:{mime};base64,{base64.b64encode(buf.getvalue()).decode()}")
+    return pool
+
+
+def write_photo_file(path, target_bytes, seed=1):
+    pool = image_pool()
+    rng = random.Random(seed)
+    written = examples = 0
+    tmp = path.with_suffix(".partial")
+    with open(tmp, "w", encoding="utf-8") as out:
+        while written < target_bytes:
+            parts = [{"type": "text", "text": rng.choice(QUESTIONS)}]
+            for _ in range(rng.randint(1, 3)):
+                parts.append({"type": "image_url",
+                              "image_url": {"url": rng.choice(pool), "detail": rng.choice(("low", "high", "auto"))}})
+            line = json.dumps({"messages": [
+                {"role": "system", "content": "You describe photographs accurately."},
+                {"role": "user", "content": parts},
+                {"role": "assistant", "content": rng.choice(ANSWERS)},
+            ]}, ensure_ascii=False) + "\n"
+            out.write(line)
+            written += len(line)
+            examples += 1
+    tmp.rename(path)
+    return examples
+
+
+def write_text_file(path, examples=100_000, seed=2):
+    rng = random.Random(seed)
+    words = ("the model answers every question about training data with care and precision "
+             "naïve café 東京 emoji 🙂 numbers 12345 67.89 tokens").split()
+    tmp = path.with_suffix(".partial")
+    with open(tmp, "w", encoding="utf-8") as out:
+        for _ in range(examples):
+            def sentence(n):
+                return " ".join(rng.choice(words) for _ in range(n)).capitalize() + "."
+            out.write(json.dumps({"messages": [
+                {"role": "system", "content": sentence(12)},
+                {"role": "user", "content": sentence(rng.randint(10, 80))},
+                {"role": "assistant", "content": sentence(rng.randint(20, 200))},
+            ]}, ensure_ascii=False) + "\n")
+    tmp.rename(path)
+
+
+def parse_size(text):
+    units = {"K": 10**3, "M": 10**6, "G": 10**9}
+    return int(float(text[:-1]) * units[text[-1].upper()]) if text[-1].upper() in units else int(text)
+
+
+def run(cmd):
+    """Runs cmd, returns (seconds, peak RSS in bytes, exit code)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.stderr.read()
+    code = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss * 1024, code
+
+
+def best_of(cmd, repeat):
+    runs = [run(cmd) for _ in range(repeat)]
+    best = min(runs, key=lambda r: r[0])
+    return best[0], max(r[1] for r in runs), best[2]
+
+
+def warm(path):
+    with open(path, "rb") as f:
+        while f.read(1 << 24):
+            pass
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="600M,5G", help="photo file sizes to run (comma-separated)")
+    ap.add_argument("--quick", action="store_true", help="one ~100 MB photo file and the text file")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-build", action="store_true", help="use the existing target/release/vft")
+    ap.add_argument("--no-text", action="store_true", help="skip the 100,000-example text file")
+    ap.add_argument("--no-deep", action="store_true", help="skip the --deep thread-scaling run")
+    a = ap.parse_args()
+
+    if not a.no_build:
+        subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    sizes = ["100M"] if a.quick else [s for s in a.sizes.split(",") if s]
+
+    files = []
+    for size in sizes:
+        path = OUT / f"photos-{size}.jsonl"
+        if not path.exists():
+            print(f"generating {path.relative_to(ROOT)} …", file=sys.stderr)
+            write_photo_file(path, parse_size(size))
+        files.append(path)
+    if not a.no_text:
+        path = OUT / "text-100k.jsonl"
+        if not path.exists():
+            print(f"generating {path.relative_to(ROOT)} …", file=sys.stderr)
+            write_text_file(path)
+        files.append(path)
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
+          f"python {platform.python_version()}")
+    print(f"{'file':<22} {'MB':>7} {'tool':<14} {'seconds':>8} {'MB/s':>8} {'ratio':>6} {'peak RSS':>9}")
+    failed = False
+    for path in files:
+        size_mb = path.stat().st_size / 1e6
+        warm(path)
+        rows = [("vft", [str(VFT), "check", "--format", "json", str(path)]),
+                ("peer (Pillow)", [sys.executable, str(PEER), str(path)])]
+        results = {}
+        for tool, cmd in rows:
+            seconds, rss, code = best_of(cmd, a.repeat)
+            if code != 0:
+                print(f"  {tool} exited {code} on {path.name}: the generated file should be clean", file=sys.stderr)
+                failed = True
+            results[tool] = seconds
+            ratio = results["vft"] and results[tool] / results["vft"]
+            print(f"{path.name:<22} {size_mb:>7.0f} {tool:<14} {seconds:>8.2f} {size_mb / seconds:>8.0f} "
+                  f"{ratio:>5.1f}× {rss / 2**20:>6.0f} MiB")
+    if not a.no_deep and files and "photos" in files[0].name:
+        path = files[0]
+        size_mb = path.stat().st_size / 1e6
+        one, _, _ = best_of([str(VFT), "check", "--deep", "-j1", str(path)], a.repeat)
+        two, rss, _ = best_of([str(VFT), "check", "--deep", "-j2", str(path)], a.repeat)
+        print(f"--deep on {path.name}: -j1 {one:.2f} s ({size_mb / one:.0f} MB/s), "
+              f"-j2 {two:.2f} s ({size_mb / two:.0f} MB/s): {one / two:.2f}× on 2 threads; peak RSS {rss / 2**20:.0f} MiB")
+    print("ratio = peer seconds / vft seconds (higher is better for vft)")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
