@@ -3,10 +3,13 @@
 //! and hands diagnostics to the emitter. Only the batches in flight are held in memory, and
 //! the output order does not depend on the thread count.
 
+use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::ops::Range;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::sync::mpsc;
+use std::thread;
 
 use rayon::prelude::*;
 
@@ -18,8 +21,10 @@ use crate::render::Emitter;
 use crate::rules::{self, Check, FileFacts, Finding, Position, Report, Rule, RulePlan};
 use crate::target::Target;
 
-/// Batches read ahead of the one being checked.
+/// Batches read ahead of the ones being checked.
 const READ_AHEAD: usize = 2;
+/// Batches checked at once: the workers start on the next while the last lines of one finish.
+const IN_FLIGHT: usize = 3;
 
 /// What a check run needs to know.
 #[derive(Debug, Clone)]
@@ -103,13 +108,17 @@ pub fn check_stream(
     summary: &mut Summary,
 ) -> Result<(), Stop> {
     let checker = Checker::new(options);
-    let mut facts = FileFacts {
-        target: options.target,
-        ..FileFacts::default()
+    let mut state = FileState {
+        file,
+        options,
+        facts: FileFacts {
+            target: options.target,
+            ..FileFacts::default()
+        },
+        seen_crlf: false,
     };
-    let mut seen_crlf = false;
 
-    std::thread::scope(|scope| {
+    thread::scope(|scope| {
         let (sender, batches) = mpsc::sync_channel::<io::Result<Batch>>(READ_AHEAD);
         // Checked batches' buffers go back to the reader to be filled again.
         let (recycle, spare_buffers) = mpsc::channel::<Vec<u8>>();
@@ -126,52 +135,55 @@ pub fn check_stream(
             }
         });
 
-        for batch in batches {
-            let batch = batch.map_err(Stop::Input)?;
-            facts.bytes += batch.byte_len() as u64;
-            if batch.starts_with_bom {
-                facts.has_bom = true;
-                if options.target == Target::OpenAi
-                    && let Some(finding) =
-                        rules::input::unexpected_byte_order_mark::finding(&options.plan)
-                {
-                    let location = Location {
-                        file: file.clone(),
-                        line: Some(1),
-                        column: Some(1),
-                        pointer: None,
-                    };
-                    emit(emitter, summary, &into_diagnostic(finding, location, None))?;
+        // Batches are checked as pool tasks, several at a time, so the workers never wait
+        // for this thread to emit a batch or for the slowest line of one; results are put
+        // back in input order here.
+        let (done, results) = mpsc::channel::<(usize, Batch, thread::Result<Vec<LineOutcome>>)>();
+        pool.in_place_scope(|tasks| {
+            let mut finished = BTreeMap::new();
+            let (mut spawned, mut taken) = (0, 0);
+            let mut wait_for_one = |taken: &mut usize| -> Result<(), Stop> {
+                // Every task sends its result (a panic included), and `done` is still held
+                // here, so this returns.
+                let Ok((index, batch, outcomes)) = results.recv() else {
+                    return Ok(());
+                };
+                let outcomes = outcomes.unwrap_or_else(|panic| panic::resume_unwind(panic));
+                finished.insert(index, (batch, outcomes));
+                while let Some((batch, outcomes)) = finished.remove(taken) {
+                    *taken += 1;
+                    record_batch(&batch, outcomes, &mut state, emitter, summary)?;
+                    // The reader may have finished already; the buffer is then dropped.
+                    let _ = recycle.send(batch.into_buffer());
+                }
+                Ok(())
+            };
+            for batch in batches {
+                let batch = batch.map_err(Stop::Input)?;
+                let (index, done, checker) = (spawned, done.clone(), &checker);
+                spawned += 1;
+                tasks.spawn(move |_| {
+                    let outcomes = panic::catch_unwind(AssertUnwindSafe(|| {
+                        let lines: Vec<RawLine<'_>> = batch.lines().collect();
+                        lines
+                            .par_iter()
+                            .map(|line| check_line(line, checker, file))
+                            .collect()
+                    }));
+                    // The receiver outlives every task of this scope.
+                    let _ = done.send((index, batch, outcomes));
+                });
+                while spawned - taken >= IN_FLIGHT {
+                    wait_for_one(&mut taken)?;
                 }
             }
-            let lines: Vec<RawLine<'_>> = batch.lines().collect();
-            let outcomes: Vec<LineOutcome> = pool.install(|| {
-                lines
-                    .par_iter()
-                    .map(|line| check_line(line, &checker, file))
-                    .collect()
-            });
-            for outcome in outcomes {
-                if let LineKind::Example { images, url_images } = outcome.kind {
-                    facts.examples += 1;
-                    facts.images += images;
-                    facts.url_images += url_images;
-                    facts.examples_with_images += u64::from(images > 0);
-                }
-                if let Some(crlf) = outcome.crlf.filter(|_| !seen_crlf) {
-                    seen_crlf = true;
-                    emit(emitter, summary, &crlf)?;
-                }
-                for diagnostic in &outcome.diagnostics {
-                    emit(emitter, summary, diagnostic)?;
-                }
+            while taken < spawned {
+                wait_for_one(&mut taken)?;
             }
-            drop(lines);
-            // The reader may have finished already; the buffer is then simply dropped.
-            let _ = recycle.send(batch.into_buffer());
-        }
-        Ok(())
+            Ok(())
+        })
     })?;
+    let FileState { facts, .. } = state;
 
     let mut findings = Vec::new();
     for (rule, severity) in options.plan.enabled() {
@@ -196,6 +208,57 @@ pub fn check_stream(
     summary.examples += facts.examples;
     summary.examples_with_images += facts.examples_with_images;
     summary.images += facts.images;
+    Ok(())
+}
+
+/// What the emitting thread keeps about the file being checked.
+struct FileState<'f> {
+    file: &'f Arc<str>,
+    options: &'f Options,
+    facts: FileFacts,
+    /// Only the first CRLF line of a file is reported.
+    seen_crlf: bool,
+}
+
+/// Takes a checked batch's outcomes, in input order: totals, then diagnostics.
+fn record_batch(
+    batch: &Batch,
+    outcomes: Vec<LineOutcome>,
+    state: &mut FileState<'_>,
+    emitter: &mut dyn Emitter,
+    summary: &mut Summary,
+) -> Result<(), Stop> {
+    let (options, facts) = (state.options, &mut state.facts);
+    facts.bytes += batch.byte_len() as u64;
+    if batch.starts_with_bom {
+        facts.has_bom = true;
+        if options.target == Target::OpenAi
+            && let Some(finding) = rules::input::unexpected_byte_order_mark::finding(&options.plan)
+        {
+            let location = Location {
+                file: state.file.clone(),
+                line: Some(1),
+                column: Some(1),
+                pointer: None,
+            };
+            emit(emitter, summary, &into_diagnostic(finding, location, None))?;
+        }
+    }
+    for outcome in outcomes {
+        if let LineKind::Example { images, url_images } = outcome.kind {
+            facts.examples += 1;
+            facts.images += images;
+            facts.url_images += url_images;
+            facts.examples_with_images += u64::from(images > 0);
+        }
+        if let Some(crlf) = outcome.crlf.filter(|_| !state.seen_crlf) {
+            state.seen_crlf = true;
+            emit(emitter, summary, &crlf)?;
+        }
+        for diagnostic in &outcome.diagnostics {
+            emit(emitter, summary, diagnostic)?;
+        }
+    }
     Ok(())
 }
 
