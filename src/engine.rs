@@ -17,6 +17,7 @@ use crate::diagnostic::{Diagnostic, Location, Severity, Snippet, Summary};
 use crate::example::{Example, ImageSource};
 use crate::input::{self, Batch, BatchLimits, BatchReader, RawLine};
 use crate::json::Json;
+use crate::progress::Progress;
 use crate::render::Emitter;
 use crate::rules::{self, Check, FileFacts, Finding, Position, Report, Rule, RulePlan};
 use crate::target::Target;
@@ -34,6 +35,8 @@ pub struct Options {
     pub deep: bool,
     pub plan: RulePlan,
     pub limits: BatchLimits,
+    /// Advanced by the bytes of each batch checked.
+    pub progress: Progress,
 }
 
 impl Options {
@@ -43,6 +46,7 @@ impl Options {
             deep: false,
             plan: RulePlan::all(),
             limits: BatchLimits::default(),
+            progress: Progress::hidden(),
         }
     }
 }
@@ -230,6 +234,7 @@ fn record_batch(
 ) -> Result<(), Stop> {
     let (options, facts) = (state.options, &mut state.facts);
     facts.bytes += batch.byte_len() as u64;
+    options.progress.advance(batch.byte_len() as u64);
     if batch.starts_with_bom {
         facts.has_bom = true;
         if options.target == Target::OpenAi

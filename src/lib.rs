@@ -12,6 +12,7 @@ pub mod exit;
 pub mod input;
 pub mod json;
 pub mod media;
+pub mod progress;
 pub mod render;
 pub mod rules;
 pub mod target;
@@ -25,6 +26,7 @@ use crate::cli::{CheckArgs, Cli, Command, RulesArgs};
 use crate::diagnostic::Summary;
 use crate::engine::{Options, Stop};
 use crate::exit::ExitStatus;
+use crate::progress::{AroundProgress, Progress};
 use crate::render::OutputFormat;
 
 /// Runs a parsed command line.
@@ -55,8 +57,23 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
         std::env::var_os("NO_COLOR").as_deref(),
         io::stdout().is_terminal(),
     );
+    let progress = Progress::for_bytes(
+        args.files
+            .iter()
+            .filter_map(|path| std::fs::metadata(path).ok())
+            .map(|metadata| metadata.len())
+            .sum(),
+    );
     let stdout = io::stdout().lock();
-    let mut emitter = render::emitter(args.format, Box::new(BufWriter::new(stdout)), color);
+    let out: Box<dyn Write> = if io::stdout().is_terminal() {
+        Box::new(BufWriter::new(AroundProgress::new(
+            stdout,
+            progress.clone(),
+        )))
+    } else {
+        Box::new(BufWriter::new(stdout))
+    };
+    let mut emitter = render::emitter(args.format, out, color);
 
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
@@ -70,6 +87,7 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     };
     let options = Options {
         deep: args.deep,
+        progress: progress.clone(),
         ..Options::new(args.target)
     };
     let mut summary = Summary::default();
@@ -82,6 +100,7 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
         } else {
             path.to_string_lossy().into()
         };
+        progress.set_file(&name);
         let result = if stdin {
             engine::check_stream(
                 io::stdin(),
@@ -113,6 +132,7 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
             Err(Stop::Output(error)) => return Err(error),
         }
     }
+    progress.finish();
     emitter.finish(&summary)?;
 
     Ok(if tool_failed {
