@@ -60,6 +60,35 @@ impl fmt::Display for JsonPointer {
     }
 }
 
+/// A pointer being walked: a chain of segments on the stack, turned into a [`JsonPointer`]
+/// only when a diagnostic needs one. Visiting every node of every line must not allocate.
+#[derive(Debug, Clone, Copy)]
+pub enum Path<'p> {
+    Root,
+    Key(&'p Path<'p>, &'p str),
+    Index(&'p Path<'p>, usize),
+}
+
+impl<'p> Path<'p> {
+    #[must_use]
+    pub fn key(&'p self, key: &'p str) -> Path<'p> {
+        Path::Key(self, key)
+    }
+
+    #[must_use]
+    pub fn index(&'p self, index: usize) -> Path<'p> {
+        Path::Index(self, index)
+    }
+
+    pub fn to_pointer(&self) -> JsonPointer {
+        match self {
+            Path::Root => JsonPointer::root(),
+            Path::Key(parent, key) => parent.to_pointer().key(key),
+            Path::Index(parent, index) => parent.to_pointer().index(*index),
+        }
+    }
+}
+
 /// Which part of an object member a diagnostic points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SpanTarget {

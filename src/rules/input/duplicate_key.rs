@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 
 use crate::example::Example;
-use crate::input::JsonPointer;
+use crate::input::pointer::Path;
 use crate::json::{Json, Object};
 use crate::rules::{Check, Report, declare_rule};
 
@@ -34,38 +34,64 @@ declare_rule! {
 }
 
 fn check(example: &Example<'_>, report: &mut Report<'_>) {
-    visit(example.root, &JsonPointer::root(), report);
+    visit(example.root, &Path::Root, report);
 }
 
-fn visit(object: &Object<'_>, pointer: &JsonPointer, report: &mut Report<'_>) {
-    if object.len() > 1 {
+/// Up to this many keys, duplicates are found by comparing pairs (no allocation); larger
+/// objects are counted in a hash map, so a hostile line cannot make this quadratic.
+const PAIRWISE_MAX_KEYS: usize = 32;
+
+fn visit(object: &Object<'_>, at: &Path<'_>, report: &mut Report<'_>) {
+    let mut report_key = |key: &str, count: usize| {
+        report
+            .at_key(
+                at.key(key).to_pointer(),
+                format!("key `{key}` appears {count} times in the same object"),
+            )
+            .help(
+                "keep one: parsers disagree on which value wins (Python's `json` keeps the last)",
+            );
+    };
+    // Report in key order of first appearance, once per key.
+    if object.len() <= PAIRWISE_MAX_KEYS {
+        for (index, (key, _)) in object.iter().enumerate() {
+            if object.iter().take(index).any(|(k, _)| k == key) {
+                continue;
+            }
+            let count = 1 + object
+                .iter()
+                .skip(index + 1)
+                .filter(|(k, _)| *k == key)
+                .count();
+            if count > 1 {
+                report_key(key, count);
+            }
+        }
+    } else {
         let mut counts: HashMap<&str, usize> = HashMap::new();
         for (key, _) in object.iter() {
             *counts.entry(key).or_default() += 1;
         }
-        // Report in key order of first appearance, once per key.
         for (key, _) in object.iter() {
             if let Some(count) = counts.remove(key).filter(|&n| n > 1) {
-                report
-                    .at_key(pointer.key(key), format!("key `{key}` appears {count} times in the same object"))
-                    .help("keep one: parsers disagree on which value wins (Python's `json` keeps the last)");
+                report_key(key, count);
             }
         }
     }
     for (key, value) in object.iter() {
         if matches!(value, Json::Object(_) | Json::Array(_)) {
-            visit_value(value, &pointer.key(key), report);
+            visit_value(value, &at.key(key), report);
         }
     }
 }
 
-fn visit_value(value: &Json<'_>, pointer: &JsonPointer, report: &mut Report<'_>) {
+fn visit_value(value: &Json<'_>, at: &Path<'_>, report: &mut Report<'_>) {
     match value {
-        Json::Object(object) => visit(object, pointer, report),
+        Json::Object(object) => visit(object, at, report),
         Json::Array(items) => {
             for (index, item) in items.iter().enumerate() {
                 if matches!(item, Json::Object(_) | Json::Array(_)) {
-                    visit_value(item, &pointer.index(index), report);
+                    visit_value(item, &at.index(index), report);
                 }
             }
         }

@@ -47,7 +47,7 @@ fn check(example: &Example<'_>, report: &mut Report<'_>) {
             if !object.contains_key(field.name) {
                 report
                     .at(
-                        pointer.clone(),
+                        pointer.to_pointer(),
                         format!("{} has no `{}`", shape.what, field.name),
                     )
                     .help(format!("add `{}` to {}", field.name, shape.what));
@@ -60,7 +60,7 @@ fn check(example: &Example<'_>, report: &mut Report<'_>) {
                 .any(|k| object.contains_key(k))
         {
             report
-                .at(pointer, "an `assistant` message has none of `content`, `tool_calls` or `function_call`")
+                .at(pointer.to_pointer(), "an `assistant` message has none of `content`, `tool_calls` or `function_call`")
                 .help("give the assistant's reply as `content`, or the calls it makes as `tool_calls`");
         }
     });

@@ -3,7 +3,7 @@
 //! `wrong-field-type` all read this one table through [`visit`].
 
 use crate::example::{Example, Message, Part};
-use crate::input::JsonPointer;
+use crate::input::pointer::Path;
 use crate::json::{Json, Number, Object};
 
 /// JSON types as the spec names them.
@@ -274,16 +274,16 @@ static LEGACY_FUNCTION_DEFINITION: Shape = Shape {
 };
 
 /// What the walk reports.
-pub enum Node<'v, 'a> {
+pub enum Node<'p, 'v, 'a> {
     /// An object and the shape it should have.
     Object {
-        pointer: JsonPointer,
+        pointer: Path<'p>,
         object: &'v Object<'a>,
         shape: &'static Shape,
     },
     /// An array element that should be an object but is not.
     NotObject {
-        pointer: JsonPointer,
+        pointer: Path<'p>,
         value: &'v Json<'a>,
         what: &'static str,
     },
@@ -291,32 +291,34 @@ pub enum Node<'v, 'a> {
 
 /// Visits every object of the example that has a known shape, and every array element
 /// that should be an object and is not. Values of the wrong type are not descended into.
-pub fn visit<'v, 'a>(example: &'v Example<'a>, mut f: impl FnMut(Node<'v, 'a>)) {
-    let root = JsonPointer::root();
+pub fn visit<'v, 'a>(example: &'v Example<'a>, mut f: impl FnMut(Node<'_, 'v, 'a>)) {
+    let root = Path::Root;
     f(Node::Object {
-        pointer: root.clone(),
+        pointer: root,
         object: example.root,
         shape: &EXAMPLE,
     });
 
+    let messages = root.key("messages");
     for message in example.messages() {
+        let at = messages.index(message.index);
         let Some(object) = message.object else {
             f(Node::NotObject {
-                pointer: message.pointer(),
+                pointer: at,
                 value: message.value,
                 what: "a message",
             });
             continue;
         };
         f(Node::Object {
-            pointer: message.pointer(),
+            pointer: at,
             object,
             shape: message_shape(message),
         });
-        visit_parts(message, &mut f);
+        visit_parts(message, &at, &mut f);
         visit_array(
             message.get("tool_calls"),
-            &message.pointer().key("tool_calls"),
+            &at.key("tool_calls"),
             "a tool call",
             &mut f,
             |call| {
@@ -326,9 +328,8 @@ pub fn visit<'v, 'a>(example: &'v Example<'a>, mut f: impl FnMut(Node<'v, 'a>)) 
             },
         );
         if let Some(Json::Object(called)) = message.get("function_call") {
-            let pointer = message.pointer().key("function_call");
             f(Node::Object {
-                pointer,
+                pointer: at.key("function_call"),
                 object: called,
                 shape: &CALLED_FUNCTION,
             });
@@ -366,22 +367,23 @@ fn message_shape(message: &Message<'_>) -> &'static Shape {
     }
 }
 
-fn visit_parts<'v, 'a>(message: &Message<'a>, f: &mut impl FnMut(Node<'v, 'a>))
+fn visit_parts<'v, 'a>(message: &Message<'a>, at: &Path<'_>, f: &mut impl FnMut(Node<'_, 'v, 'a>))
 where
     'a: 'v,
 {
+    let content = at.key("content");
     for part in message.parts() {
-        visit_part(part, f);
+        visit_part(part, &content.index(part.index), f);
     }
 }
 
-fn visit_part<'v, 'a>(part: Part<'a>, f: &mut impl FnMut(Node<'v, 'a>))
+fn visit_part<'v, 'a>(part: Part<'a>, at: &Path<'_>, f: &mut impl FnMut(Node<'_, 'v, 'a>))
 where
     'a: 'v,
 {
     let Some(object) = part.object else {
         f(Node::NotObject {
-            pointer: part.pointer(),
+            pointer: *at,
             value: part.value,
             what: "a content part",
         });
@@ -394,14 +396,14 @@ where
         _ => &ANY_PART,
     };
     f(Node::Object {
-        pointer: part.pointer(),
+        pointer: *at,
         object,
         shape,
     });
     if let (Some("image_url"), Some(Json::Object(image_url))) = (part.kind, object.get("image_url"))
     {
         f(Node::Object {
-            pointer: part.pointer().key("image_url"),
+            pointer: at.key("image_url"),
             object: image_url,
             shape: &IMAGE_URL,
         });
@@ -411,16 +413,16 @@ where
 /// Visits the object elements of an array field, and their `function` object if any.
 fn visit_array<'v, 'a>(
     value: Option<&'v Json<'a>>,
-    pointer: &JsonPointer,
+    at: &Path<'_>,
     what: &'static str,
-    f: &mut impl FnMut(Node<'v, 'a>),
+    f: &mut impl FnMut(Node<'_, 'v, 'a>),
     shape_of: impl Fn(&Object<'a>) -> Option<&'static Shape>,
 ) {
     let Some(Json::Array(items)) = value else {
         return;
     };
     for (index, item) in items.iter().enumerate() {
-        let pointer = pointer.index(index);
+        let pointer = at.index(index);
         let Json::Object(object) = item else {
             f(Node::NotObject {
                 pointer,
@@ -433,7 +435,7 @@ fn visit_array<'v, 'a>(
             continue;
         };
         f(Node::Object {
-            pointer: pointer.clone(),
+            pointer,
             object,
             shape,
         });
@@ -473,8 +475,12 @@ mod tests {
         let example = Example::new(json.as_object().unwrap(), false);
         let mut seen = Vec::new();
         visit(&example, |node| match node {
-            Node::Object { pointer, shape, .. } => seen.push(format!("{pointer} {}", shape.what)),
-            Node::NotObject { pointer, what, .. } => seen.push(format!("{pointer} not {what}")),
+            Node::Object { pointer, shape, .. } => {
+                seen.push(format!("{} {}", pointer.to_pointer(), shape.what));
+            }
+            Node::NotObject { pointer, what, .. } => {
+                seen.push(format!("{} not {what}", pointer.to_pointer()));
+            }
         });
         assert_eq!(
             seen,

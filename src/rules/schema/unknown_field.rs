@@ -66,7 +66,7 @@ fn check(example: &Example<'_>, report: &mut Report<'_>) {
             };
             report
                 .at_key(
-                    pointer.key(key),
+                    pointer.key(key).to_pointer(),
                     format!("unknown key `{key}` in {}", shape.what),
                 )
                 .help(help);

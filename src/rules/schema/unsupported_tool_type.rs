@@ -35,14 +35,14 @@ fn check(example: &Example<'_>, report: &mut Report<'_>) {
     for message in example.messages() {
         check_items(
             message.get("tool_calls"),
-            &message.pointer().key("tool_calls"),
+            || message.pointer().key("tool_calls"),
             "tool call",
             report,
         );
     }
     check_items(
         example.root.get("tools"),
-        &JsonPointer::root().key("tools"),
+        || JsonPointer::root().key("tools"),
         "tool",
         report,
     );
@@ -50,7 +50,7 @@ fn check(example: &Example<'_>, report: &mut Report<'_>) {
 
 fn check_items(
     items: Option<&Json<'_>>,
-    pointer: &JsonPointer,
+    pointer: impl Fn() -> JsonPointer,
     what: &str,
     report: &mut Report<'_>,
 ) {
@@ -64,7 +64,7 @@ fn check_items(
         if kind != "function" {
             report
                 .at(
-                    pointer.index(index).key("type"),
+                    pointer().index(index).key("type"),
                     format!("{what} type `{kind}` is not supported"),
                 )
                 .help("only `function` tools are supported for fine-tuning");

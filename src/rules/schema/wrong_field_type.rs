@@ -42,7 +42,7 @@ fn check(example: &Example<'_>, report: &mut Report<'_>) {
         } => {
             report
                 .at(
-                    pointer,
+                    pointer.to_pointer(),
                     format!("{what} must be an object, found {}", value.type_phrase()),
                 )
                 .help(format!("write {what} as a JSON object"));
@@ -70,7 +70,9 @@ fn check(example: &Example<'_>, report: &mut Report<'_>) {
                     || format!("give `{}` as {expected}", field.name),
                     str::to_owned,
                 );
-                report.at(pointer.key(field.name), message).help(help);
+                report
+                    .at(pointer.key(field.name).to_pointer(), message)
+                    .help(help);
             }
         }
     });
