@@ -11,7 +11,8 @@ use std::sync::mpsc;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Location, Severity, Snippet, Summary};
-use crate::example::{Example, ImageSource};
+use crate::example::{Example, ImageView};
+use crate::fetch::{self, Fetcher};
 use crate::input::{self, Batch, BatchLimits, BatchReader, RawLine};
 use crate::json::Json;
 use crate::render::Emitter;
@@ -29,6 +30,10 @@ pub struct Options {
     pub deep: bool,
     pub plan: RulePlan,
     pub limits: BatchLimits,
+    /// Fetches image URLs; `None` checks them offline (syntax and literal address only).
+    pub fetcher: Option<Arc<Fetcher>>,
+    /// Lift the address policy for image URLs (`--allow-private-urls`).
+    pub allow_private_urls: bool,
 }
 
 impl Options {
@@ -38,6 +43,8 @@ impl Options {
             deep: false,
             plan: RulePlan::all(),
             limits: BatchLimits::default(),
+            fetcher: None,
+            allow_private_urls: false,
         }
     }
 }
@@ -52,11 +59,13 @@ pub enum Stop {
 }
 
 type ExampleCheck = fn(&Example<'_>, &mut Report<'_>);
+type ImageCheck = fn(&ImageView<'_>, &mut Report<'_>);
 
 /// The checks compiled from [`Options`], shared by every worker.
 struct Checker<'o> {
     options: &'o Options,
     example_rules: Vec<(&'static Rule, Severity, ExampleCheck)>,
+    image_rules: Vec<(&'static Rule, Severity, ImageCheck)>,
 }
 
 impl<'o> Checker<'o> {
@@ -69,9 +78,28 @@ impl<'o> Checker<'o> {
                 _ => None,
             })
             .collect();
+        let image_rules = options
+            .plan
+            .enabled()
+            .filter_map(|(rule, severity)| match rule.check {
+                Check::Image(check) => Some((rule, severity, check)),
+                _ => None,
+            })
+            .collect();
         Self {
             options,
             example_rules,
+            image_rules,
+        }
+    }
+
+    /// Runs the image rules on one image.
+    fn check_image(&self, image: &ImageView<'_>, findings: &mut Vec<Finding>) {
+        for &(rule, severity, check) in &self.image_rules {
+            check(
+                image,
+                &mut Report::new(rule, severity, self.options.target, findings),
+            );
         }
     }
 }
@@ -82,6 +110,16 @@ struct LineOutcome {
     diagnostics: Vec<Diagnostic>,
     /// The CRLF diagnostic, kept apart: only the first of a file is emitted.
     crlf: Option<Diagnostic>,
+    /// Image URLs to fetch.
+    urls: Vec<UrlRef>,
+}
+
+/// Where an image URL is, kept (small) until its fetch is done.
+struct UrlRef {
+    line: u64,
+    column: Option<u64>,
+    pointer: input::JsonPointer,
+    url: Box<str>,
 }
 
 enum LineKind {
@@ -89,7 +127,6 @@ enum LineKind {
     /// A non-blank line, parsed or not, with its image counts.
     Example {
         images: u64,
-        url_images: u64,
     },
 }
 
@@ -108,6 +145,7 @@ pub fn check_stream(
         ..FileFacts::default()
     };
     let mut seen_crlf = false;
+    let mut urls: Vec<UrlRef> = Vec::new();
 
     std::thread::scope(|scope| {
         let (sender, batches) = mpsc::sync_channel::<io::Result<Batch>>(READ_AHEAD);
@@ -149,10 +187,9 @@ pub fn check_stream(
                     .collect()
             });
             for outcome in outcomes {
-                if let LineKind::Example { images, url_images } = outcome.kind {
+                if let LineKind::Example { images } = outcome.kind {
                     facts.examples += 1;
                     facts.images += images;
-                    facts.url_images += url_images;
                     facts.examples_with_images += u64::from(images > 0);
                 }
                 if let Some(crlf) = outcome.crlf.filter(|_| !seen_crlf) {
@@ -162,10 +199,28 @@ pub fn check_stream(
                 for diagnostic in &outcome.diagnostics {
                     emit(emitter, summary, diagnostic)?;
                 }
+                match &options.fetcher {
+                    Some(fetcher) => {
+                        for url in &outcome.urls {
+                            fetcher.submit(&url.url);
+                        }
+                        urls.extend(outcome.urls);
+                    }
+                    None => facts.url_images += outcome.urls.len() as u64,
+                }
             }
         }
         Ok(())
     })?;
+
+    if let Some(fetcher) = &options.fetcher {
+        for url in urls {
+            for diagnostic in fetched_diagnostics(&url, &fetcher.wait(&url.url), &checker, file) {
+                emit(emitter, summary, &diagnostic)?;
+            }
+        }
+        fetcher.pause_progress();
+    }
 
     let mut findings = Vec::new();
     for (rule, severity) in options.plan.enabled() {
@@ -191,6 +246,57 @@ pub fn check_stream(
     summary.examples_with_images += facts.examples_with_images;
     summary.images += facts.images;
     Ok(())
+}
+
+/// The diagnostics of one fetched image URL: why it gave no image, or what the image
+/// rules find in its body (each message naming the URL).
+fn fetched_diagnostics(
+    url: &UrlRef,
+    outcome: &fetch::Outcome,
+    checker: &Checker<'_>,
+    file: &Arc<str>,
+) -> Vec<Diagnostic> {
+    let plan = &checker.options.plan;
+    let mut findings = Vec::new();
+    match outcome {
+        fetch::Outcome::Failed(failure) => {
+            findings.extend(rules::media::url_finding(
+                plan,
+                url.pointer.clone(),
+                &url.url,
+                failure,
+            ));
+        }
+        fetch::Outcome::Body(body) => {
+            let image = ImageView {
+                pointer: url.pointer.clone(),
+                origin: crate::example::Origin::Remote {
+                    url: &url.url,
+                    content_type: body.content_type.as_deref(),
+                },
+                len: body.len,
+                at_least: body.at_least,
+                probe: body.probe.as_ref(),
+            };
+            checker.check_image(&image, &mut findings);
+            let shown = rules::media::inaccessible_image_url::short_url(&url.url);
+            for finding in &mut findings {
+                finding.message = format!("image URL `{shown}`: {}", finding.message);
+            }
+        }
+    }
+    findings
+        .into_iter()
+        .map(|finding| {
+            let location = Location {
+                file: file.clone(),
+                line: Some(url.line),
+                column: url.column,
+                pointer: Some(url.pointer.clone()),
+            };
+            into_diagnostic(finding, location, None)
+        })
+        .collect()
 }
 
 fn emit(
@@ -237,6 +343,7 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
         kind: LineKind::Blank,
         diagnostics: Vec::new(),
         crlf,
+        urls: Vec::new(),
     };
     if bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
         outcome.diagnostics = locate_all(
@@ -247,10 +354,7 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
         );
         return outcome;
     }
-    outcome.kind = LineKind::Example {
-        images: 0,
-        url_images: 0,
-    };
+    outcome.kind = LineKind::Example { images: 0 };
 
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
@@ -289,14 +393,30 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
             &mut Report::new(rule, severity, checker.options.target, &mut findings),
         );
     }
-    let url_images = example
-        .images
-        .iter()
-        .filter(|i| matches!(i.source, ImageSource::Remote(_)))
-        .count();
+    for image in example.probed_images() {
+        checker.check_image(&image, &mut findings);
+    }
+    for (pointer, url) in example.remote_images() {
+        // Syntax and literal addresses are checked here, offline too; host names when
+        // they resolve, during the fetch.
+        match fetch::guard::parse(url, checker.options.allow_private_urls) {
+            Ok(_) => outcome.urls.push(UrlRef {
+                line: line.number,
+                column: input::pointer::resolve(text, &pointer, input::SpanTarget::Value)
+                    .map(|span| text[..span.start].chars().count() as u64 + 1),
+                pointer,
+                url: url.into(),
+            }),
+            Err(problem) => findings.extend(rules::media::url_finding(
+                plan,
+                pointer,
+                url,
+                &fetch::Failure::from(problem),
+            )),
+        }
+    }
     outcome.kind = LineKind::Example {
         images: example.images.len() as u64,
-        url_images: url_images as u64,
     };
     outcome.diagnostics = locate_all(findings, text);
     outcome
