@@ -1,6 +1,7 @@
 //! The command line.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -57,6 +58,63 @@ pub struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
+
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+}
+
+/// How image URLs are fetched.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Image URLs")]
+pub struct FetchArgs {
+    /// Do not fetch image URLs (no network at all); one info per file says how many were
+    /// not checked.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Fetch URLs on loopback, private and link-local addresses too (for testing against
+    /// a local server); the platform cannot reach them.
+    #[arg(long)]
+    pub allow_private_urls: bool,
+
+    /// Threads fetching URLs (apart from the checking threads).
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub fetch_jobs: u16,
+
+    /// Requests in flight to one host at most.
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub fetch_per_host: u16,
+
+    /// Seconds to wait for a connection.
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = seconds)]
+    pub connect_timeout: Duration,
+
+    /// Seconds one request may take, from connecting to the end of the body.
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
+    pub fetch_timeout: Duration,
+
+    /// Retries of a request answered 429 or 5xx (with backoff, honouring `Retry-After`).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub fetch_retries: u32,
+
+    /// Where to cache fetch results (default: the user's cache directory).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Do not read or write the fetch cache.
+    #[arg(long, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
+}
+
+/// A positive number of seconds, fractions allowed (`0.5`).
+fn seconds(text: &str) -> Result<Duration, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !(value > 0.0 && value <= 86_400.0) {
+        return Err("must be more than 0 and at most 86400 seconds".to_owned());
+    }
+    Ok(Duration::from_secs_f64(value))
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +155,15 @@ mod tests {
         assert!(!ColorChoice::Auto.enabled(None, false));
         assert!(ColorChoice::Always.enabled(Some(OsStr::new("1")), false));
         assert!(!ColorChoice::Never.enabled(None, true));
+    }
+
+    #[test]
+    fn seconds_take_fractions_and_refuse_nonsense() {
+        assert_eq!(seconds("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(seconds("10"), Ok(Duration::from_secs(10)));
+        for bad in ["0", "-1", "x", "NaN", "inf"] {
+            assert!(seconds(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

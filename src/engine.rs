@@ -14,7 +14,8 @@ use std::thread;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Location, Severity, Snippet, Summary};
-use crate::example::{Example, ImageSource};
+use crate::example::{Example, ImageView};
+use crate::fetch::{self, Fetcher};
 use crate::input::{self, Batch, BatchLimits, BatchReader, RawLine};
 use crate::json::Json;
 use crate::progress::Progress;
@@ -37,6 +38,10 @@ pub struct Options {
     pub limits: BatchLimits,
     /// Advanced by the bytes of each batch checked.
     pub progress: Progress,
+    /// Fetches image URLs; `None` checks them offline (syntax and literal address only).
+    pub fetcher: Option<Arc<Fetcher>>,
+    /// Lift the address policy for image URLs (`--allow-private-urls`).
+    pub allow_private_urls: bool,
 }
 
 impl Options {
@@ -47,6 +52,8 @@ impl Options {
             plan: RulePlan::all(),
             limits: BatchLimits::default(),
             progress: Progress::hidden(),
+            fetcher: None,
+            allow_private_urls: false,
         }
     }
 }
@@ -61,11 +68,13 @@ pub enum Stop {
 }
 
 type ExampleCheck = fn(&Example<'_>, &mut Report<'_>);
+type ImageCheck = fn(&ImageView<'_>, &mut Report<'_>);
 
 /// The checks compiled from [`Options`], shared by every worker.
 struct Checker<'o> {
     options: &'o Options,
     example_rules: Vec<(&'static Rule, Severity, ExampleCheck)>,
+    image_rules: Vec<(&'static Rule, Severity, ImageCheck)>,
 }
 
 impl<'o> Checker<'o> {
@@ -78,9 +87,28 @@ impl<'o> Checker<'o> {
                 _ => None,
             })
             .collect();
+        let image_rules = options
+            .plan
+            .enabled()
+            .filter_map(|(rule, severity)| match rule.check {
+                Check::Image(check) => Some((rule, severity, check)),
+                _ => None,
+            })
+            .collect();
         Self {
             options,
             example_rules,
+            image_rules,
+        }
+    }
+
+    /// Runs the image rules on one image.
+    fn check_image(&self, image: &ImageView<'_>, findings: &mut Vec<Finding>) {
+        for &(rule, severity, check) in &self.image_rules {
+            check(
+                image,
+                &mut Report::new(rule, severity, self.options.target, findings),
+            );
         }
     }
 }
@@ -91,6 +119,16 @@ struct LineOutcome {
     diagnostics: Vec<Diagnostic>,
     /// The CRLF diagnostic, kept apart: only the first of a file is emitted.
     crlf: Option<Diagnostic>,
+    /// Image URLs to fetch.
+    urls: Vec<UrlRef>,
+}
+
+/// Where an image URL is, kept (small) until its fetch is done.
+struct UrlRef {
+    line: u64,
+    column: Option<u64>,
+    pointer: input::JsonPointer,
+    url: Box<str>,
 }
 
 enum LineKind {
@@ -98,7 +136,6 @@ enum LineKind {
     /// A non-blank line, parsed or not, with its image counts.
     Example {
         images: u64,
-        url_images: u64,
     },
 }
 
@@ -120,6 +157,7 @@ pub fn check_stream(
             ..FileFacts::default()
         },
         seen_crlf: false,
+        urls: Vec::new(),
     };
 
     thread::scope(|scope| {
@@ -187,7 +225,16 @@ pub fn check_stream(
             Ok(())
         })
     })?;
-    let FileState { facts, .. } = state;
+    let FileState { facts, urls, .. } = state;
+
+    if let Some(fetcher) = &options.fetcher {
+        for url in urls {
+            for diagnostic in fetched_diagnostics(&url, &fetcher.wait(&url.url), &checker, file) {
+                emit(emitter, summary, &diagnostic)?;
+            }
+        }
+        fetcher.pause_progress();
+    }
 
     let mut findings = Vec::new();
     for (rule, severity) in options.plan.enabled() {
@@ -222,6 +269,8 @@ struct FileState<'f> {
     facts: FileFacts,
     /// Only the first CRLF line of a file is reported.
     seen_crlf: bool,
+    /// Image URLs submitted to the fetcher, checked when the file's lines are done.
+    urls: Vec<UrlRef>,
 }
 
 /// Takes a checked batch's outcomes, in input order: totals, then diagnostics.
@@ -250,10 +299,9 @@ fn record_batch(
         }
     }
     for outcome in outcomes {
-        if let LineKind::Example { images, url_images } = outcome.kind {
+        if let LineKind::Example { images } = outcome.kind {
             facts.examples += 1;
             facts.images += images;
-            facts.url_images += url_images;
             facts.examples_with_images += u64::from(images > 0);
         }
         if let Some(crlf) = outcome.crlf.filter(|_| !state.seen_crlf) {
@@ -263,8 +311,68 @@ fn record_batch(
         for diagnostic in &outcome.diagnostics {
             emit(emitter, summary, diagnostic)?;
         }
+        match &options.fetcher {
+            Some(fetcher) => {
+                for url in &outcome.urls {
+                    fetcher.submit(&url.url);
+                }
+                state.urls.extend(outcome.urls);
+            }
+            None => facts.url_images += outcome.urls.len() as u64,
+        }
     }
     Ok(())
+}
+
+/// The diagnostics of one fetched image URL: why it gave no image, or what the image
+/// rules find in its body (each message naming the URL).
+fn fetched_diagnostics(
+    url: &UrlRef,
+    outcome: &fetch::Outcome,
+    checker: &Checker<'_>,
+    file: &Arc<str>,
+) -> Vec<Diagnostic> {
+    let plan = &checker.options.plan;
+    let mut findings = Vec::new();
+    match outcome {
+        fetch::Outcome::Failed(failure) => {
+            findings.extend(rules::media::url_finding(
+                plan,
+                url.pointer.clone(),
+                &url.url,
+                failure,
+            ));
+        }
+        fetch::Outcome::Body(body) => {
+            let image = ImageView {
+                pointer: url.pointer.clone(),
+                origin: crate::example::Origin::Remote {
+                    url: &url.url,
+                    content_type: body.content_type.as_deref(),
+                },
+                len: body.len,
+                at_least: body.at_least,
+                probe: body.probe.as_ref(),
+            };
+            checker.check_image(&image, &mut findings);
+            let shown = rules::media::inaccessible_image_url::short_url(&url.url);
+            for finding in &mut findings {
+                finding.message = format!("image URL `{shown}`: {}", finding.message);
+            }
+        }
+    }
+    findings
+        .into_iter()
+        .map(|finding| {
+            let location = Location {
+                file: file.clone(),
+                line: Some(url.line),
+                column: url.column,
+                pointer: Some(url.pointer.clone()),
+            };
+            into_diagnostic(finding, location, None)
+        })
+        .collect()
 }
 
 fn emit(
@@ -311,6 +419,7 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
         kind: LineKind::Blank,
         diagnostics: Vec::new(),
         crlf,
+        urls: Vec::new(),
     };
     if bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
         outcome.diagnostics = locate_all(
@@ -321,10 +430,7 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
         );
         return outcome;
     }
-    outcome.kind = LineKind::Example {
-        images: 0,
-        url_images: 0,
-    };
+    outcome.kind = LineKind::Example { images: 0 };
 
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
@@ -363,14 +469,30 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
             &mut Report::new(rule, severity, checker.options.target, &mut findings),
         );
     }
-    let url_images = example
-        .images
-        .iter()
-        .filter(|i| matches!(i.source, ImageSource::Remote(_)))
-        .count();
+    for image in example.probed_images() {
+        checker.check_image(&image, &mut findings);
+    }
+    for (pointer, url) in example.remote_images() {
+        // Syntax and literal addresses are checked here, offline too; host names when
+        // they resolve, during the fetch.
+        match fetch::guard::parse(url, checker.options.allow_private_urls) {
+            Ok(_) => outcome.urls.push(UrlRef {
+                line: line.number,
+                column: input::pointer::resolve(text, &pointer, input::SpanTarget::Value)
+                    .map(|span| text[..span.start].chars().count() as u64 + 1),
+                pointer,
+                url: url.into(),
+            }),
+            Err(problem) => findings.extend(rules::media::url_finding(
+                plan,
+                pointer,
+                url,
+                &fetch::Failure::from(problem),
+            )),
+        }
+    }
     outcome.kind = LineKind::Example {
         images: example.images.len() as u64,
-        url_images: url_images as u64,
     };
     outcome.diagnostics = locate_all(findings, text);
     outcome

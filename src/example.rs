@@ -59,16 +59,76 @@ impl<'a> Example<'a> {
         self.messages.as_deref().unwrap_or_default()
     }
 
-    /// The images whose data-URI bytes were probed, with their probe.
-    pub fn probed_images(&self) -> impl Iterator<Item = (&ImagePart<'a>, &Probe)> {
-        self.images
-            .iter()
-            .filter_map(|image| Some((image, image.probe.as_ref()?)))
+    /// The data-URI images whose bytes were decoded, as the image rules see them.
+    pub fn probed_images(&self) -> impl Iterator<Item = ImageView<'_>> {
+        self.images.iter().filter_map(|image| {
+            let (
+                ImageSource::Data {
+                    uri,
+                    base64: Ok(len),
+                },
+                Some(probe),
+            ) = (&image.source, &image.probe)
+            else {
+                return None;
+            };
+            Some(ImageView {
+                pointer: image.url_pointer(),
+                origin: Origin::Data { mime: uri.mime },
+                len: *len,
+                at_least: false,
+                probe: Some(probe),
+            })
+        })
+    }
+
+    /// The http(s) image URLs, with the pointer of each.
+    pub fn remote_images(&self) -> impl Iterator<Item = (JsonPointer, &'a str)> + '_ {
+        self.images.iter().filter_map(|image| match image.source {
+            ImageSource::Remote(url) => Some((image.url_pointer(), url)),
+            _ => None,
+        })
     }
 
     /// Messages that are objects with a string role, with that role.
     pub fn roles(&self) -> impl Iterator<Item = (&Message<'a>, &'a str)> {
         self.messages().iter().filter_map(|m| Some((m, m.role?)))
+    }
+}
+
+/// One image whose bytes vft has, as the image rules see it: a data URI's decoded payload,
+/// or the body of a fetched URL.
+#[derive(Debug, Clone)]
+pub struct ImageView<'a> {
+    /// The pointer of its `image_url.url`.
+    pub pointer: JsonPointer,
+    pub origin: Origin<'a>,
+    /// Its size in bytes; with `at_least`, a lower bound (a body cut at the read limit).
+    pub len: u64,
+    pub at_least: bool,
+    /// What the bytes are; `None` when they were not all read (over the size limit).
+    pub probe: Option<&'a Probe>,
+}
+
+/// Where an image's bytes came from, and the media type they were declared as.
+#[derive(Debug, Clone, Copy)]
+pub enum Origin<'a> {
+    /// A data URI and its media type.
+    Data { mime: &'a str },
+    /// A fetched URL and its `Content-Type`.
+    Remote {
+        url: &'a str,
+        content_type: Option<&'a str>,
+    },
+}
+
+impl ImageView<'_> {
+    /// The declared media type: the data URI's, or the response's `Content-Type`.
+    pub fn declared_type(&self) -> Option<&str> {
+        match self.origin {
+            Origin::Data { mime } => Some(mime),
+            Origin::Remote { content_type, .. } => content_type,
+        }
     }
 }
 

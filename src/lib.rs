@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod example;
 pub mod exit;
+pub mod fetch;
 pub mod input;
 pub mod json;
 pub mod media;
@@ -85,9 +86,12 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
             return Ok(ExitStatus::Error);
         }
     };
+    let fetcher = (!args.fetch.offline).then(|| Arc::new(fetch::Fetcher::new(fetch_config(args))));
     let options = Options {
         deep: args.deep,
         progress: progress.clone(),
+        fetcher,
+        allow_private_urls: args.fetch.allow_private_urls,
         ..Options::new(args.target)
     };
     let mut summary = Summary::default();
@@ -142,6 +146,26 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     } else {
         ExitStatus::Success
     })
+}
+
+fn fetch_config(args: &CheckArgs) -> fetch::Config {
+    let fetch = &args.fetch;
+    fetch::Config {
+        jobs: fetch.fetch_jobs.into(),
+        per_host: fetch.fetch_per_host.into(),
+        connect_timeout: fetch.connect_timeout,
+        timeout: fetch.fetch_timeout,
+        retries: fetch.fetch_retries,
+        allow_private: fetch.allow_private_urls,
+        deep: args.deep,
+        cache_dir: if fetch.no_cache {
+            None
+        } else {
+            fetch.cache_dir.clone().or_else(fetch::default_cache_dir)
+        },
+        progress: io::stderr().is_terminal(),
+        ..fetch::Config::default()
+    }
 }
 
 fn list_rules(args: &RulesArgs) -> io::Result<ExitStatus> {

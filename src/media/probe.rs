@@ -40,6 +40,25 @@ pub enum Format {
 }
 
 impl Format {
+    pub const ALL: [Format; 11] = [
+        Format::Jpeg,
+        Format::Png,
+        Format::Webp,
+        Format::Gif,
+        Format::Bmp,
+        Format::Tiff,
+        Format::Avif,
+        Format::Heic,
+        Format::Ico,
+        Format::Svg,
+        Format::Pdf,
+    ];
+
+    /// The format [`Format::name`] names.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Format::Jpeg => "JPEG",
@@ -151,6 +170,9 @@ fn looks_like_svg(bytes: &[u8]) -> bool {
     (text.starts_with("<?xml") || text.starts_with("<svg") || text.starts_with("<!doctype svg"))
         && text.contains("<svg")
 }
+
+/// Every mode name the header parsers report, in Pillow's terms.
+pub const MODES: [&str; 8] = ["RGB", "RGBA", "L", "LA", "1", "P", "I;16", "CMYK"];
 
 /// What the header parsers read from one supported image.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::diagnostic::Severity;
-use crate::example::Example;
+use crate::example::{Example, ImageView};
 use crate::input::{JsonPointer, SpanTarget};
 use crate::target::Target;
 
@@ -59,6 +59,12 @@ pub enum Check {
     Line,
     /// Run on every line that parsed as a JSON object.
     Example(fn(&Example<'_>, &mut Report<'_>)),
+    /// Run on every image whose bytes vft has: each valid data URI, and each fetched URL
+    /// (after the fetch, with the URL named in the message).
+    Image(fn(&ImageView<'_>, &mut Report<'_>)),
+    /// Found while checking or fetching an image URL (the engine asks the rule's file for
+    /// the message).
+    Url,
     /// Run once per file, on the totals.
     File(fn(&FileFacts, &mut Report<'_>)),
 }
@@ -100,7 +106,7 @@ pub struct FileFacts {
     pub examples: u64,
     pub examples_with_images: u64,
     pub images: u64,
-    /// http(s) image URLs, which this run did not fetch.
+    /// http(s) image URLs this run did not fetch (`--offline`).
     pub url_images: u64,
     pub has_bom: bool,
 }
@@ -310,6 +316,8 @@ pub static REGISTRY: &[&Rule] = &[
     &media::corrupt_image::RULE,
     &media::animated_image::RULE,
     &media::image_too_many_pixels::RULE,
+    &media::inaccessible_image_url::RULE,
+    &media::private_image_url::RULE,
     &content::missing_assistant_message::RULE,
     &content::last_message_not_assistant::RULE,
     &content::invalid_weight::RULE,

@@ -1,4 +1,4 @@
-use crate::example::Example;
+use crate::example::ImageView;
 use crate::rules::{Check, Report, declare_rule};
 
 declare_rule! {
@@ -26,21 +26,20 @@ declare_rule! {
     category: Media,
     severity: Warning,
     summary: "An image is animated (APNG or animated WEBP)",
-    check: Check::Example(check),
+    check: Check::Image(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
-    for (image, probe) in example.probed_images() {
-        let Some(format) = probe.format.filter(|f| f.is_supported()) else {
-            continue;
-        };
-        if probe.header.animated {
-            report
-                .at(
-                    image.url_pointer(),
-                    format!("{} image is animated", format.name()),
-                )
-                .help("save the one frame you mean as a still image");
-        }
+fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
+    let Some(probe) = image.probe else { return };
+    let Some(format) = probe.format.filter(|f| f.is_supported()) else {
+        return;
+    };
+    if probe.header.animated {
+        report
+            .at(
+                image.pointer.clone(),
+                format!("{} image is animated", format.name()),
+            )
+            .help("save the one frame you mean as a still image");
     }
 }

@@ -1,4 +1,4 @@
-use crate::example::Example;
+use crate::example::ImageView;
 use crate::rules::{Check, Report, declare_rule};
 
 declare_rule! {
@@ -29,19 +29,18 @@ declare_rule! {
     category: Media,
     severity: Error,
     summary: "An image is truncated or corrupt",
-    check: Check::Example(check),
+    check: Check::Image(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
-    for (image, probe) in example.probed_images() {
-        let (Some(format), Some(defect)) = (probe.format, &probe.defect) else {
-            continue;
-        };
-        report
-            .at(
-                image.url_pointer(),
-                format!("{} image is corrupt: {defect}", format.name()),
-            )
-            .help("re-export or re-download the image; the platform skips images it cannot load");
-    }
+fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
+    let Some(probe) = image.probe else { return };
+    let (Some(format), Some(defect)) = (probe.format, &probe.defect) else {
+        return;
+    };
+    report
+        .at(
+            image.pointer.clone(),
+            format!("{} image is corrupt: {defect}", format.name()),
+        )
+        .help("re-export or re-download the image; the platform skips images it cannot load");
 }

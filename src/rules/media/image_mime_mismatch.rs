@@ -1,10 +1,11 @@
-use crate::example::{Example, ImageSource};
+use crate::example::{ImageView, Origin};
 use crate::rules::{Check, Report, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Compares a data URI's declared media type with the format its bytes really have,
-    /// and warns when they disagree (`data:image/jpeg` holding a PNG).
+    /// Compares a data URI's declared media type, or a fetched URL's `Content-Type`, with
+    /// the format its bytes really have, and warns when they disagree (`data:image/jpeg`
+    /// holding a PNG; a PNG served as `text/plain`).
     ///
     /// ## Why is this bad?
     /// The platform's handling of a wrong label is undocumented; a strict reader may trust
@@ -27,27 +28,34 @@ declare_rule! {
     name: "image-mime-mismatch",
     category: Media,
     severity: Warning,
-    summary: "A data URI's media type disagrees with its bytes",
-    check: Check::Example(check),
+    summary: "An image's declared media type disagrees with its bytes",
+    check: Check::Image(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
-    for image in &example.images {
-        let (ImageSource::Data { uri, .. }, Some(probe)) = (&image.source, &image.probe) else {
-            continue;
-        };
-        let Some(format) = probe.format else { continue };
-        if !format.matches_mime(uri.mime) {
-            report
-                .at(
-                    image.url_pointer(),
-                    format!(
-                        "data URI says `{}` but the bytes are {}",
-                        uri.mime,
-                        format.name()
-                    ),
-                )
-                .help(format!("label it `{}`", format.mime()));
-        }
+fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
+    let (Some(format), Some(declared)) =
+        (image.probe.and_then(|p| p.format), image.declared_type())
+    else {
+        return;
+    };
+    if format.matches_mime(declared) {
+        return;
     }
+    let (message, help) = match image.origin {
+        Origin::Data { .. } => (
+            format!(
+                "data URI says `{declared}` but the bytes are {}",
+                format.name()
+            ),
+            format!("label it `{}`", format.mime()),
+        ),
+        Origin::Remote { .. } => (
+            format!(
+                "response says `Content-Type: {declared}` but the bytes are {}",
+                format.name()
+            ),
+            format!("serve it as `{}`", format.mime()),
+        ),
+    };
+    report.at(image.pointer.clone(), message).help(help);
 }

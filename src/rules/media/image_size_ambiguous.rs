@@ -1,11 +1,11 @@
-use crate::example::Example;
+use crate::example::ImageView;
 use crate::rules::media::thousands;
 use crate::rules::{Check, Report, declare_rule};
 use crate::target::limits::{MAX_IMAGE_BYTES, MAX_IMAGE_BYTES_DECIMAL};
 
 declare_rule! {
     /// ## What it does
-    /// Finds data-URI images between 10,000,000 bytes (10 MB) and 10,485,760 bytes (10 MiB).
+    /// Finds images (data URIs, fetched URLs) between 10,000,000 bytes (10 MB) and 10,485,760 bytes (10 MiB).
     ///
     /// ## Why is this bad?
     /// The docs say "10 MB" without saying which. If the platform means 10,000,000 bytes,
@@ -23,27 +23,21 @@ declare_rule! {
     name: "image-size-ambiguous",
     category: Media,
     severity: Warning,
-    summary: "A data-URI image is over 10,000,000 bytes but not over 10 MiB",
-    check: Check::Example(check),
+    summary: "An image is over 10,000,000 bytes but not over 10 MiB",
+    check: Check::Image(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
-    for image in &example.images {
-        let Some(size) = image.decoded_len() else {
-            continue;
-        };
-        if size > MAX_IMAGE_BYTES_DECIMAL && size <= MAX_IMAGE_BYTES {
-            report
-                .at(
-                    image.url_pointer(),
-                    format!(
-                        "image is {} bytes, over 10,000,000 bytes (10 MB) though not over 10 MiB",
-                        thousands(size)
-                    ),
-                )
-                .help(
-                    "shrink it below 10,000,000 bytes to be safe under either reading of \"10 MB\"",
-                );
-        }
+fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
+    let size = image.len;
+    if size > MAX_IMAGE_BYTES_DECIMAL && size <= MAX_IMAGE_BYTES {
+        report
+            .at(
+                image.pointer.clone(),
+                format!(
+                    "image is {} bytes, over 10,000,000 bytes (10 MB) though not over 10 MiB",
+                    thousands(size)
+                ),
+            )
+            .help("shrink it below 10,000,000 bytes to be safe under either reading of \"10 MB\"");
     }
 }

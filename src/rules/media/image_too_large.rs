@@ -1,12 +1,13 @@
-use crate::example::Example;
+use crate::example::ImageView;
 use crate::rules::media::thousands;
 use crate::rules::{Check, Report, declare_rule};
 use crate::target::limits::MAX_IMAGE_BYTES;
 
 declare_rule! {
     /// ## What it does
-    /// Finds data-URI images whose decoded size exceeds 10 MiB (10,485,760 bytes). The size
-    /// comes from the base64 length, without decoding.
+    /// Finds images larger than 10 MiB (10,485,760 bytes): data URIs by their decoded size
+    /// (from the base64 length, without decoding), fetched URLs by `Content-Length` or by
+    /// reading one byte past the limit (vft never reads more).
     ///
     /// ## Why is this bad?
     /// "Each image can be at most 10 MB." Larger images are skipped ("image too large").
@@ -27,24 +28,26 @@ declare_rule! {
     name: "image-too-large",
     category: Media,
     severity: Error,
-    summary: "A data-URI image is larger than 10 MB",
-    check: Check::Example(check),
+    summary: "An image is larger than 10 MB",
+    check: Check::Image(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
-    for image in &example.images {
-        let Some(size) = image.decoded_len().filter(|&n| n > MAX_IMAGE_BYTES) else {
-            continue;
-        };
-        report
-            .at(
-                image.url_pointer(),
-                format!(
-                    "image is {} bytes, over the 10 MB limit ({} bytes)",
-                    thousands(size),
-                    thousands(MAX_IMAGE_BYTES)
-                ),
-            )
-            .help("downscale it (the model sees at most 2048 px) or re-encode it as JPEG");
+fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
+    if image.len <= MAX_IMAGE_BYTES {
+        return;
     }
+    let size = if image.at_least {
+        format!("over {}", thousands(MAX_IMAGE_BYTES))
+    } else {
+        thousands(image.len)
+    };
+    report
+        .at(
+            image.pointer.clone(),
+            format!(
+                "image is {size} bytes, over the 10 MB limit ({} bytes)",
+                thousands(MAX_IMAGE_BYTES)
+            ),
+        )
+        .help("downscale it (the model sees at most 2048 px) or re-encode it as JPEG");
 }

@@ -1,4 +1,4 @@
-use crate::example::Example;
+use crate::example::ImageView;
 use crate::media::probe::MAX_PIXELS;
 use crate::rules::media::thousands;
 use crate::rules::{Check, Report, declare_rule};
@@ -27,16 +27,16 @@ declare_rule! {
     category: Media,
     severity: Error,
     summary: "An image declares more pixels than Pillow will open",
-    check: Check::Example(check),
+    check: Check::Image(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
-    for (image, probe) in example.probed_images() {
+fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
+    if let Some(probe) = image.probe {
         if probe.pixels() > MAX_PIXELS {
             let (w, h) = (probe.header.width, probe.header.height);
             report
                 .at(
-                    image.url_pointer(),
+                    image.pointer.clone(),
                     format!(
                         "image declares {w}×{h} = {} pixels, over Pillow's limit of {}",
                         thousands(probe.pixels()),

@@ -8,14 +8,32 @@ pub mod image_outside_user_message;
 pub mod image_size_ambiguous;
 pub mod image_too_large;
 pub mod image_too_many_pixels;
+pub mod inaccessible_image_url;
 pub mod invalid_base64;
 pub mod invalid_image_detail;
 pub mod malformed_data_uri;
+pub mod private_image_url;
 pub mod too_many_images;
 pub mod unsupported_color_mode;
 pub mod unsupported_image_format;
 pub mod unsupported_image_url;
 pub mod unverified_image_urls;
+
+/// The finding for a URL that gave no image: `private-image-url` when the address policy
+/// refused it, `inaccessible-image-url` otherwise.
+pub fn url_finding(
+    plan: &crate::rules::RulePlan,
+    pointer: crate::input::JsonPointer,
+    url: &str,
+    failure: &crate::fetch::Failure,
+) -> Option<crate::rules::Finding> {
+    match failure {
+        crate::fetch::Failure::NotPublic(refusal) => {
+            private_image_url::finding(plan, pointer, url, refusal)
+        }
+        _ => inaccessible_image_url::finding(plan, pointer, url, failure),
+    }
+}
 
 /// `1234567` → `1,234,567`, for byte counts in messages.
 pub(crate) fn thousands(n: u64) -> String {

@@ -1,4 +1,4 @@
-use crate::example::Example;
+use crate::example::ImageView;
 use crate::rules::{Check, Report, declare_rule};
 
 declare_rule! {
@@ -27,36 +27,35 @@ declare_rule! {
     category: Media,
     severity: Error,
     summary: "An image is not in RGB or RGBA mode",
-    check: Check::Example(check),
+    check: Check::Image(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
-    for (image, probe) in example.probed_images() {
-        let (Some(format), Some(mode)) = (probe.format, probe.header.mode) else {
-            continue;
-        };
-        if !format.is_supported() || matches!(mode, "RGB" | "RGBA") {
-            continue;
-        }
-        let (what, target) = match mode {
-            "L" => ("grayscale", "RGB"),
-            "LA" => ("grayscale with alpha", "RGBA"),
-            "1" => ("1-bit black and white", "RGB"),
-            "P" => ("palette", "RGBA"),
-            "I;16" => ("16-bit grayscale", "RGB"),
-            "CMYK" => ("CMYK", "RGB"),
-            _ => ("an unsupported mode", "RGB"),
-        };
-        report
-            .at(
-                image.url_pointer(),
-                format!(
-                    "{} image is in mode `{mode}` ({what}), not RGB or RGBA",
-                    format.name()
-                ),
-            )
-            .help(format!(
-                "convert it: `Image.open(src).convert(\"{target}\").save(dst)`"
-            ));
+fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
+    let Some(probe) = image.probe else { return };
+    let (Some(format), Some(mode)) = (probe.format, probe.header.mode) else {
+        return;
+    };
+    if !format.is_supported() || matches!(mode, "RGB" | "RGBA") {
+        return;
     }
+    let (what, target) = match mode {
+        "L" => ("grayscale", "RGB"),
+        "LA" => ("grayscale with alpha", "RGBA"),
+        "1" => ("1-bit black and white", "RGB"),
+        "P" => ("palette", "RGBA"),
+        "I;16" => ("16-bit grayscale", "RGB"),
+        "CMYK" => ("CMYK", "RGB"),
+        _ => ("an unsupported mode", "RGB"),
+    };
+    report
+        .at(
+            image.pointer.clone(),
+            format!(
+                "{} image is in mode `{mode}` ({what}), not RGB or RGBA",
+                format.name()
+            ),
+        )
+        .help(format!(
+            "convert it: `Image.open(src).convert(\"{target}\").save(dst)`"
+        ));
 }

@@ -1,11 +1,11 @@
-use crate::example::Example;
+use crate::example::{ImageView, Origin};
 use crate::media::probe::Format;
 use crate::rules::{Check, Report, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Decodes each data-URI image and identifies its format from the bytes, not from the
-    /// MIME label. JPEG, PNG and WEBP pass; GIF, BMP, TIFF, AVIF, HEIC, ICO, SVG, PDF and
+    /// Decodes each data-URI image, and reads each fetched image URL's body, and
+    /// identifies its format from the bytes, not from the MIME label or `Content-Type`. JPEG, PNG and WEBP pass; GIF, BMP, TIFF, AVIF, HEIC, ICO, SVG, PDF and
     /// bytes that are no image at all are reported, by name.
     ///
     /// ## Why is this bad?
@@ -29,24 +29,34 @@ declare_rule! {
     category: Media,
     severity: Error,
     summary: "An image's bytes are not JPEG, PNG or WEBP",
-    check: Check::Example(check),
+    check: Check::Image(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
-    for (image, probe) in example.probed_images() {
-        let (message, help) = match probe.format {
-            Some(format) if format.is_supported() => continue,
-            Some(format) => (
-                format!("image is {}, not JPEG, PNG or WEBP", format.name()),
-                fix(format),
-            ),
-            None => (
-                "image data is not a known image format".to_owned(),
-                "the payload is not an image: check what was encoded",
-            ),
-        };
-        report.at(image.url_pointer(), message).help(help);
-    }
+fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
+    let Some(probe) = image.probe else { return };
+    let (message, help) = match (probe.format, image.origin) {
+        (Some(format), _) if format.is_supported() => return,
+        (Some(format), _) => (
+            format!("image is {}, not JPEG, PNG or WEBP", format.name()),
+            fix(format),
+        ),
+        (None, Origin::Data { .. }) => (
+            "image data is not a known image format".to_owned(),
+            "the payload is not an image: check what was encoded",
+        ),
+        (None, Origin::Remote { content_type, .. }) => (
+            match content_type {
+                Some(t) if t.contains("html") => {
+                    format!("response is an HTML page (`{t}`), not an image")
+                }
+                Some(t) => format!("response (`{t}`) is not a known image format"),
+                None => "response is not a known image format".to_owned(),
+            },
+            "the URL must return the image file itself (JPEG, PNG or WEBP), not a page \
+             showing it; or inline the image as a data URI",
+        ),
+    };
+    report.at(image.pointer.clone(), message).help(help);
 }
 
 fn fix(format: Format) -> &'static str {

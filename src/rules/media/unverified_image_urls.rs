@@ -2,8 +2,10 @@ use crate::rules::{Check, FileFacts, Report, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Says, once per file, how many http(s) image URLs were not fetched, so their
-    /// reachability, size, format and colour mode were not checked.
+    /// With `--offline`, says once per file how many http(s) image URLs were not fetched,
+    /// so their reachability, size, format and colour mode were not checked (their syntax
+    /// and literal addresses still are). Without `--offline`, vft fetches them and this
+    /// rule does not fire.
     ///
     /// ## Why is this bad?
     /// The platform fetches URL images at upload; an unreachable or invalid one is skipped
@@ -11,10 +13,11 @@ declare_rule! {
     /// examples. This run could not tell whether that will happen.
     ///
     /// ## Example
-    /// Any file with `"url": "https://…"` images.
+    /// Any file with `"url": "https://…"` images, checked with `vft check --offline`.
     ///
     /// ## How to fix
-    /// Inline the images as data URIs, which vft checks fully.
+    /// Run without `--offline` to have vft fetch and check them, or inline the images as
+    /// data URIs.
     ///
     /// ## Source
     /// Spec §3.2 ("Remote URLs … A validator can only warn"), §8 (Azure's 200-skip limit),
@@ -31,7 +34,7 @@ fn check(file: &FileFacts, report: &mut Report<'_>) {
     if file.url_images > 0 {
         let plural = if file.url_images == 1 { "" } else { "s" };
         report
-            .file(format!("{} image URL{plural} not fetched: reachability, size, format and colour mode unchecked", file.url_images))
-            .help("inline images as data URIs to have vft check them; the platform skips unreachable images");
+            .file(format!("{} image URL{plural} not fetched (`--offline`): reachability, size, format and colour mode unchecked", file.url_images))
+            .help("run without `--offline` to fetch and check them; the platform skips images it cannot fetch");
     }
 }

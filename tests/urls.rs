@@ -1,0 +1,668 @@
+//! Image URLs against a local HTTP server that each test starts on 127.0.0.1: what vft
+//! reports for each thing a server can answer, retries, redirects, limits, the address
+//! policy, the cache. Nothing here touches the internet.
+#![allow(clippy::unwrap_used)] // test helpers panic on setup failure by design
+
+mod common;
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Write as _};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use serde_json::Value;
+use vft::diagnostic::Diagnostic;
+use vft::engine::Options;
+use vft::fetch::{Config, Fetcher};
+use vft::target::Target;
+
+/// What the server answers.
+struct Reply {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+    delay: Duration,
+    /// Send `Content-Length` (otherwise the body ends when the connection closes).
+    length: bool,
+}
+
+impl Reply {
+    fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+            delay: Duration::ZERO,
+            length: true,
+        }
+    }
+    fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+    fn image(name: &str, content_type: &str) -> Self {
+        let bytes = std::fs::read(common::fixtures().join("images").join(name)).unwrap();
+        Reply::new(200, bytes).header("Content-Type", content_type)
+    }
+}
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+struct Seen {
+    path: String,
+    headers: HashMap<String, String>,
+}
+
+type Route = dyn Fn(&Seen, usize) -> Reply + Send + Sync;
+
+/// A tiny threaded HTTP/1.1 server; `route` gets the request and how many times its path
+/// was asked for (1 on the first request).
+struct Server {
+    addr: SocketAddr,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl Server {
+    fn start(route: impl Fn(&Seen, usize) -> Reply + Send + Sync + 'static) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+        let route: Arc<Route> = Arc::new(route);
+        let log = Arc::clone(&seen);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let (route, log) = (Arc::clone(&route), Arc::clone(&log));
+                std::thread::spawn(move || serve(stream, &*route, &log));
+            }
+        });
+        Self { addr, seen }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    fn hits(&self, path: &str) -> usize {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.path == path)
+            .count()
+    }
+
+    fn requests(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+fn serve(stream: TcpStream, route: &Route, log: &Mutex<Vec<Seen>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    let path = request_line.split(' ').nth(1).unwrap_or("/").to_owned();
+    let mut headers = HashMap::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_owned());
+        }
+    }
+    let request = Seen { path, headers };
+    let count = {
+        let mut log = log.lock().unwrap();
+        log.push(request.clone());
+        log.iter().filter(|s| s.path == request.path).count()
+    };
+    let reply = route(&request, count);
+    std::thread::sleep(reply.delay);
+    let mut head = format!("HTTP/1.1 {} X\r\nConnection: close\r\n", reply.status);
+    if reply.length {
+        let _ = write!(head, "Content-Length: {}\r\n", reply.body.len());
+    }
+    for (name, value) in &reply.headers {
+        let _ = write!(head, "{name}: {value}\r\n");
+    }
+    head.push_str("\r\n");
+    let mut stream = stream;
+    // The client may hang up early (a body over the limit): not an error here.
+    let _ = stream
+        .write_all(head.as_bytes())
+        .and_then(|()| stream.write_all(&reply.body));
+}
+
+/// The routes most tests use.
+fn standard_routes(seen: &Seen, count: usize) -> Reply {
+    match seen.path.as_str() {
+        "/flaky.png" if count == 1 => Reply::new(500, "oops"),
+        "/limited.png" if count == 1 => Reply::new(429, "slow down").header("Retry-After", "1"),
+        "/rgb.png" | "/flaky.png" | "/limited.png" => Reply::image("rgb.png", "image/png"),
+        "/rgb.jpg" => Reply::image("rgb.jpg", "image/jpeg"),
+        "/gray.png" => Reply::image("gray.png", "image/png"),
+        "/still.gif" => Reply::image("still.gif", "image/gif"),
+        "/text-plain.png" => Reply::image("rgb.png", "text/plain"),
+        "/page.html" => Reply::new(200, "<!doctype html><title>cat</title><img src=cat.png>")
+            .header("Content-Type", "text/html; charset=utf-8"),
+        "/forbidden.png" => Reply::new(403, "no"),
+        "/always-503.png" => Reply::new(503, "down"),
+        "/moved.png" => Reply::new(302, "").header("Location", "/gray.png"),
+        "/loop-a" => Reply::new(301, "").header("Location", "/loop-b"),
+        "/loop-b" => Reply::new(301, "").header("Location", "/loop-a"),
+        "/to-metadata" => {
+            Reply::new(302, "").header("Location", "http://169.254.169.254/latest/meta-data/")
+        }
+        "/to-file" => Reply::new(302, "").header("Location", "file:///etc/passwd"),
+        path if path.starts_with("/chain/") => {
+            let n: u32 = path["/chain/".len()..].parse().unwrap();
+            Reply::new(302, "").header("Location", format!("/chain/{}", n + 1))
+        }
+        "/slow.png" => Reply {
+            delay: Duration::from_secs(3),
+            ..Reply::image("rgb.png", "image/png")
+        },
+        "/huge.png" => huge(true),
+        "/huge-unannounced.png" => huge(false),
+        _ => Reply::new(404, "not found"),
+    }
+}
+
+/// A PNG signature followed by 11 MB of zeros.
+fn huge(length: bool) -> Reply {
+    let mut body = b"\x89PNG\r\n\x1a\n".to_vec();
+    body.resize(11_000_000, 0);
+    Reply {
+        length,
+        ..Reply::new(200, body).header("Content-Type", "image/png")
+    }
+}
+
+/// A valid example whose one image has `url`.
+fn line(url: &str) -> String {
+    serde_json::json!({"messages": [
+        {"role": "system", "content": "Describe the image."},
+        {"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]},
+        {"role": "assistant", "content": "A square."},
+    ]})
+    .to_string()
+}
+
+/// A file of one example per URL, padded to 10 examples with text-only ones.
+fn jsonl(urls: &[String]) -> tempfile::NamedTempFile {
+    let mut lines: Vec<String> = urls.iter().map(|u| line(u)).collect();
+    while lines.len() < 10 {
+        lines.push(
+            serde_json::json!({"messages": [
+                {"role": "system", "content": "s"},
+                {"role": "user", "content": "hi"},
+                {"role": "assistant", "content": "hello"},
+            ]})
+            .to_string(),
+        );
+    }
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), lines.join("\n") + "\n").unwrap();
+    file
+}
+
+fn test_config() -> Config {
+    Config {
+        allow_private: true,
+        connect_timeout: Duration::from_secs(2),
+        timeout: Duration::from_secs(10),
+        ..Config::default()
+    }
+}
+
+/// Checks `urls` through the library with `config`; the diagnostics about images.
+fn check_urls(urls: &[String], config: Config) -> Vec<Diagnostic> {
+    let file = jsonl(urls);
+    let options = Options {
+        allow_private_urls: config.allow_private,
+        fetcher: Some(Arc::new(Fetcher::new(config))),
+        ..Options::new(Target::OpenAi)
+    };
+    let (diagnostics, _) = common::check_file_with(file.path(), &options, 2);
+    diagnostics
+        .into_iter()
+        .filter(|d| d.rule.code.starts_with("VFT2") || d.rule.code.starts_with("VFT4"))
+        .collect()
+}
+
+/// The one diagnostic for a single URL.
+fn only(server: &Server, path: &str) -> Diagnostic {
+    let diagnostics = check_urls(&[server.url(path)], test_config());
+    assert_eq!(diagnostics.len(), 1, "{}", common::concise(&diagnostics));
+    diagnostics.into_iter().next().unwrap()
+}
+
+#[test]
+fn good_png_and_jpeg_pass() {
+    let server = Server::start(standard_routes);
+    let diagnostics = check_urls(
+        &[server.url("/rgb.png"), server.url("/rgb.jpg")],
+        test_config(),
+    );
+    assert!(diagnostics.is_empty(), "{}", common::concise(&diagnostics));
+    assert_eq!((server.hits("/rgb.png"), server.hits("/rgb.jpg")), (1, 1));
+}
+
+#[test]
+fn a_grayscale_png_behind_a_url_gets_the_colour_mode_rule() {
+    let server = Server::start(standard_routes);
+    let d = only(&server, "/gray.png");
+    assert_eq!(d.rule.code, "VFT213");
+    assert_eq!(
+        d.message,
+        format!(
+            "image URL `{}`: PNG image is in mode `L` (grayscale), not RGB or RGBA",
+            server.url("/gray.png")
+        )
+    );
+    assert_eq!(d.location.line, Some(1));
+    assert_eq!(
+        d.location
+            .pointer
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("/messages/1/content/0/image_url/url")
+    );
+    assert!(d.location.column.is_some());
+}
+
+#[test]
+fn a_gif_is_an_unsupported_format() {
+    let server = Server::start(standard_routes);
+    let d = only(&server, "/still.gif");
+    assert_eq!(d.rule.code, "VFT211");
+    assert!(
+        d.message.ends_with("image is GIF, not JPEG, PNG or WEBP"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn error_statuses_name_the_status() {
+    let server = Server::start(standard_routes);
+    for (path, status) in [
+        ("/missing.png", "404 Not Found"),
+        ("/forbidden.png", "403 Forbidden"),
+    ] {
+        let d = only(&server, path);
+        assert_eq!(d.rule.code, "VFT217");
+        assert_eq!(
+            d.message,
+            format!("image URL `{}` returns HTTP {status}", server.url(path))
+        );
+        assert!(d.help.as_deref().unwrap().contains("data URI"));
+    }
+    // 4xx other than 429 are not retried.
+    assert_eq!(server.hits("/forbidden.png"), 1);
+}
+
+#[test]
+fn a_500_is_retried_and_the_second_answer_counts() {
+    let server = Server::start(standard_routes);
+    let diagnostics = check_urls(&[server.url("/flaky.png")], test_config());
+    assert!(diagnostics.is_empty(), "{}", common::concise(&diagnostics));
+    assert_eq!(server.hits("/flaky.png"), 2);
+}
+
+#[test]
+fn a_5xx_that_persists_is_reported_after_the_retries() {
+    let server = Server::start(standard_routes);
+    let config = Config {
+        retries: 2,
+        ..test_config()
+    };
+    let diagnostics = check_urls(&[server.url("/always-503.png")], config);
+    assert_eq!(diagnostics.len(), 1);
+    assert!(
+        diagnostics[0]
+            .message
+            .ends_with("returns HTTP 503 Service Unavailable")
+    );
+    assert_eq!(server.hits("/always-503.png"), 3);
+}
+
+#[test]
+fn a_429_waits_as_long_as_retry_after_says() {
+    let server = Server::start(standard_routes);
+    let started = Instant::now();
+    let diagnostics = check_urls(&[server.url("/limited.png")], test_config());
+    assert!(diagnostics.is_empty(), "{}", common::concise(&diagnostics));
+    assert_eq!(server.hits("/limited.png"), 2);
+    assert!(started.elapsed() >= Duration::from_secs(1));
+}
+
+#[test]
+fn redirects_are_followed_and_bounded() {
+    let server = Server::start(standard_routes);
+    // The target of the redirect is what gets checked.
+    let d = only(&server, "/moved.png");
+    assert_eq!(d.rule.code, "VFT213");
+    assert_eq!(server.hits("/gray.png"), 1);
+
+    let d = only(&server, "/loop-a");
+    assert_eq!(d.rule.code, "VFT217");
+    assert!(d.message.ends_with("redirects in a loop"), "{}", d.message);
+
+    let d = only(&server, "/chain/0");
+    assert!(
+        d.message.ends_with("redirects more than 10 times"),
+        "{}",
+        d.message
+    );
+    assert_eq!(server.hits("/chain/11"), 0);
+}
+
+#[test]
+fn redirects_are_checked_by_the_address_policy_and_scheme() {
+    let server = Server::start(standard_routes);
+    // Even with private addresses allowed (the server is on 127.0.0.1), metadata is not.
+    let d = only(&server, "/to-metadata");
+    assert_eq!(d.rule.code, "VFT218");
+    assert!(
+        d.message.contains("the cloud metadata address"),
+        "{}",
+        d.message
+    );
+    let d = only(&server, "/to-file");
+    assert_eq!(d.rule.code, "VFT217");
+    assert!(
+        d.message
+            .ends_with("redirects to a `file:` URL, not http(s)"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn a_response_slower_than_the_timeout_is_reported() {
+    let server = Server::start(standard_routes);
+    let config = Config {
+        timeout: Duration::from_millis(500),
+        ..test_config()
+    };
+    let started = Instant::now();
+    let diagnostics = check_urls(&[server.url("/slow.png")], config);
+    assert_eq!(diagnostics.len(), 1);
+    assert!(
+        diagnostics[0]
+            .message
+            .ends_with("cannot be fetched: the request timed out"),
+        "{}",
+        diagnostics[0].message
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[test]
+fn a_body_over_10_mib_is_too_large_and_not_read_past_the_limit() {
+    let server = Server::start(standard_routes);
+    let d = only(&server, "/huge.png");
+    assert_eq!(d.rule.code, "VFT206");
+    assert!(
+        d.message
+            .contains("image is 11,000,000 bytes, over the 10 MB limit"),
+        "{}",
+        d.message
+    );
+    // Without Content-Length, the read stops one byte past the limit.
+    let d = only(&server, "/huge-unannounced.png");
+    assert_eq!(d.rule.code, "VFT206");
+    assert!(
+        d.message.contains("image is over 10,485,760 bytes"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn an_html_page_is_not_an_image() {
+    let server = Server::start(standard_routes);
+    let d = only(&server, "/page.html");
+    assert_eq!(d.rule.code, "VFT211");
+    assert!(
+        d.message
+            .ends_with("response is an HTML page (`text/html`), not an image"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn image_bytes_with_a_wrong_content_type_are_a_warning() {
+    let server = Server::start(standard_routes);
+    let d = only(&server, "/text-plain.png");
+    assert_eq!(d.rule.code, "VFT212");
+    assert_eq!(d.severity, vft::diagnostic::Severity::Warning);
+    assert!(
+        d.message
+            .ends_with("response says `Content-Type: text/plain` but the bytes are PNG")
+    );
+}
+
+#[test]
+fn a_refused_connection_is_reported() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let diagnostics = check_urls(&[format!("http://127.0.0.1:{port}/a.png")], test_config());
+    assert_eq!(diagnostics.len(), 1);
+    assert!(
+        diagnostics[0]
+            .message
+            .ends_with("the connection was refused"),
+        "{}",
+        diagnostics[0].message
+    );
+}
+
+#[test]
+fn identical_urls_are_fetched_once() {
+    let server = Server::start(standard_routes);
+    let url = server.url("/gray.png");
+    let diagnostics = check_urls(&vec![url; 5], test_config());
+    // Each line still gets its diagnostic, in line order.
+    let lines: Vec<_> = diagnostics
+        .iter()
+        .map(|d| d.location.line.unwrap())
+        .collect();
+    assert_eq!(lines, [1, 2, 3, 4, 5]);
+    assert_eq!(server.hits("/gray.png"), 1);
+}
+
+fn vft() -> Command {
+    Command::cargo_bin("vft").unwrap()
+}
+
+fn json_lines(output: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn codes(values: &[Value]) -> Vec<&str> {
+    values
+        .iter()
+        .filter(|v| v["type"] == "diagnostic")
+        .map(|v| v["code"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn without_the_flag_no_request_reaches_a_private_address() {
+    let server = Server::start(standard_routes);
+    let file = jsonl(&[
+        server.url("/rgb.png"),
+        format!("http://localhost:{}/rgb.png", server.addr.port()),
+    ]);
+    let output = vft()
+        .args(["check", "--no-cache", "--format", "json"])
+        .arg(file.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let values = json_lines(&output.stdout);
+    assert_eq!(codes(&values), ["VFT218", "VFT218"]);
+    assert!(
+        values[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is a loopback address")
+    );
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn the_metadata_address_is_refused_even_with_the_flag() {
+    let file =
+        jsonl(&["http://169.254.169.254/latest/meta-data/iam/security-credentials/".to_owned()]);
+    let output = vft()
+        .args([
+            "check",
+            "--no-cache",
+            "--allow-private-urls",
+            "--format",
+            "json",
+        ])
+        .arg(file.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(codes(&json_lines(&output.stdout)), ["VFT218"]);
+}
+
+#[test]
+fn the_cli_fetches_with_the_flag_and_its_timeouts() {
+    let server = Server::start(standard_routes);
+    let file = jsonl(&[
+        server.url("/gray.png"),
+        server.url("/slow.png"),
+        server.url("/rgb.png"),
+    ]);
+    let output = vft()
+        .args([
+            "check",
+            "--no-cache",
+            "--allow-private-urls",
+            "--fetch-timeout",
+            "0.5",
+        ])
+        .args(["--fetch-jobs", "2", "--format", "json"])
+        .arg(file.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let values = json_lines(&output.stdout);
+    assert_eq!(codes(&values), ["VFT213", "VFT217"]);
+    assert_eq!(values[1]["location"]["line"], 2);
+    // No progress bar when stderr is not a terminal.
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn offline_sends_nothing_and_counts_the_urls() {
+    let server = Server::start(standard_routes);
+    let file = jsonl(&[
+        server.url("/gray.png"),
+        server.url("/rgb.png"),
+        "https://example.com/a.png".to_owned(),
+    ]);
+    let output = vft()
+        .args([
+            "check",
+            "--offline",
+            "--allow-private-urls",
+            "--format",
+            "json",
+        ])
+        .arg(file.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let values = json_lines(&output.stdout);
+    assert_eq!(codes(&values), ["VFT210"]);
+    assert!(
+        values[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("3 image URLs not fetched")
+    );
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn the_cache_revalidates_instead_of_downloading_again() {
+    let etag = "\"v1\"";
+    let server = Server::start(move |seen, _| {
+        if seen.headers.get("if-none-match").map(String::as_str) == Some(etag) {
+            return Reply::new(304, "");
+        }
+        match seen.path.as_str() {
+            "/gray.png" => Reply::image("gray.png", "image/png").header("ETag", etag),
+            _ => Reply::image("rgb.png", "image/png")
+                .header("Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT"),
+        }
+    });
+    let cache = tempfile::tempdir().unwrap();
+    let run = |cache: &Path| {
+        let file = jsonl(&[server.url("/gray.png"), server.url("/rgb.png")]);
+        let output = vft()
+            .args([
+                "check",
+                "--allow-private-urls",
+                "--format",
+                "json",
+                "--cache-dir",
+            ])
+            .arg(cache)
+            .arg(file.path())
+            .output()
+            .unwrap();
+        codes(&json_lines(&output.stdout))
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let first = run(cache.path());
+    assert_eq!(first, ["VFT213"]);
+    let second = run(cache.path());
+    assert_eq!(second, first);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 4);
+    // The second run sent the validators back and got 304 for the ETag one.
+    let again: Vec<_> = requests.iter().skip(2).collect();
+    assert!(again.iter().any(|r| r.path == "/gray.png"
+        && r.headers.get("if-none-match").map(String::as_str) == Some(etag)));
+    assert!(
+        again
+            .iter()
+            .any(|r| r.path == "/rgb.png" && r.headers.contains_key("if-modified-since"))
+    );
+
+    // A corrupt cache is ignored, never fatal.
+    for entry in std::fs::read_dir(cache.path()).unwrap() {
+        std::fs::write(entry.unwrap().path(), b"\0garbage").unwrap();
+    }
+    assert_eq!(run(cache.path()), ["VFT213"]);
+}
