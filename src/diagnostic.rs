@@ -129,6 +129,9 @@ pub struct Summary {
     pub infos: u64,
     /// Findings per rule code, in code order.
     pub rules: BTreeMap<&'static str, RuleCount>,
+    /// Findings counted above but not shown (display caps: `--max-per-rule`,
+    /// `--max-diagnostics`, `--quiet`).
+    pub hidden: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]

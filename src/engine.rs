@@ -172,7 +172,8 @@ pub fn check_stream(
         if let Check::File(check) = rule.check {
             check(
                 &facts,
-                &mut Report::new(rule, severity, options.target, &mut findings),
+                &mut Report::new(rule, severity, options.target, &mut findings)
+                    .with_limits(options.plan.limits),
             );
         }
     }
@@ -286,7 +287,8 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
     for &(rule, severity, check) in &checker.example_rules {
         check(
             &example,
-            &mut Report::new(rule, severity, checker.options.target, &mut findings),
+            &mut Report::new(rule, severity, checker.options.target, &mut findings)
+                .with_limits(checker.options.plan.limits),
         );
     }
     let url_images = example

@@ -1,7 +1,7 @@
 use crate::example::Example;
 use crate::rules::media::thousands;
 use crate::rules::{Check, Report, declare_rule};
-use crate::target::limits::{MAX_IMAGE_BYTES, MAX_IMAGE_BYTES_DECIMAL};
+use crate::target::limits::MAX_IMAGE_BYTES_DECIMAL;
 
 declare_rule! {
     /// ## What it does
@@ -28,11 +28,13 @@ declare_rule! {
 }
 
 fn check(example: &Example<'_>, report: &mut Report<'_>) {
+    // Over a configured, tighter limit `image-too-large` reports it already.
+    let limit = report.limits().max_image_bytes();
     for image in &example.images {
         let Some(size) = image.decoded_len() else {
             continue;
         };
-        if size > MAX_IMAGE_BYTES_DECIMAL && size <= MAX_IMAGE_BYTES {
+        if size > MAX_IMAGE_BYTES_DECIMAL && size <= limit {
             report
                 .at(
                     image.url_pointer(),

@@ -32,17 +32,23 @@ declare_rule! {
 }
 
 fn check(example: &Example<'_>, report: &mut Report<'_>) {
+    let limit = report.limits().max_image_bytes();
+    let name = if limit < MAX_IMAGE_BYTES {
+        "configured `max-image-bytes`"
+    } else {
+        "10 MB"
+    };
     for image in &example.images {
-        let Some(size) = image.decoded_len().filter(|&n| n > MAX_IMAGE_BYTES) else {
+        let Some(size) = image.decoded_len().filter(|&n| n > limit) else {
             continue;
         };
         report
             .at(
                 image.url_pointer(),
                 format!(
-                    "image is {} bytes, over the 10 MB limit ({} bytes)",
+                    "image is {} bytes, over the {name} limit ({} bytes)",
                     thousands(size),
-                    thousands(MAX_IMAGE_BYTES)
+                    thousands(limit)
                 ),
             )
             .help("downscale it (the model sees at most 2048 px) or re-encode it as JPEG");
