@@ -9,7 +9,7 @@ use serde_json::Value;
 use vft::diagnostic::{Diagnostic, Location, Severity, Snippet, Summary};
 use vft::input::JsonPointer;
 use vft::render::cap::{Capped, Caps};
-use vft::render::{self, Emitter, OutputFormat, Sink};
+use vft::render::{self, OutputFormat, Sink};
 
 const LINE_3: &str = r#"{"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://example.com/a.png", "detail": "medium"}}]}]}"#;
 const LINE_8: &str = r#"{"messages": [{"role": "user", "content": "hi"}"#;
