@@ -129,8 +129,8 @@ pub struct Summary {
     pub infos: u64,
     /// Findings per rule code, in code order.
     pub rules: BTreeMap<&'static str, RuleCount>,
-    /// Findings counted above but not shown (display caps: `--max-per-rule`,
-    /// `--max-diagnostics`, `--quiet`).
+    /// Findings counted above but not shown because of a display cap (`--max-per-rule`,
+    /// `--max-diagnostics`); `--quiet` hides all and does not count here.
     pub hidden: u64,
 }
 
