@@ -461,3 +461,21 @@ fn github_paths_are_relative_to_the_workspace() {
         "{text}"
     );
 }
+
+#[test]
+fn a_tightened_limit_takes_over_from_the_rules_that_warn_below_the_platform_limit() {
+    let p = Project::new();
+    p.copy(
+        "fixtures/rules/VFT209-image-count-disputed/fail.azure.jsonl",
+        "eleven.jsonl",
+    );
+    let (_, out, _) = p.check(&["--target", "azure", "--select", "VFT2", "eleven.jsonl"]);
+    assert_eq!(codes(&out), ["209"], "{out}");
+    p.write("vft.toml", "[limits]\nmax-images-per-example = 10\n");
+    let (code, out, _) = p.check(&["--target", "azure", "--select", "VFT2", "eleven.jsonl"]);
+    assert_eq!((code, codes(&out)), (1, vec!["208"]), "{out}");
+    assert!(
+        out.contains("the configured `max-images-per-example` allows at most 10"),
+        "{out}"
+    );
+}

@@ -2,7 +2,7 @@
 //! against the official schema, and GitHub's escaping.
 #![allow(clippy::unwrap_used)] // test helpers panic on setup failure by design
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -351,4 +351,64 @@ fn caps_hide_findings_but_the_summary_counts_them_all() {
     assert!(out.starts_with("Checked 1 file"), "{out}");
     assert!(!out.contains("not shown"), "{out}");
     assert_eq!(render_with(OutputFormat::Concise, &[], Some(quiet)), "");
+}
+
+#[test]
+fn vft_check_writes_a_valid_sarif_log_for_real_files_and_stdin() {
+    let files = [
+        "fixtures/rules/VFT202-invalid-image-detail/fail.jsonl",
+        "fixtures/rules/VFT001-invalid-utf8/fail.jsonl",
+        "fixtures/rules/VFT002-invalid-json/fail.jsonl",
+        "fixtures/input/crlf.jsonl",
+        "./fixtures/input/bom.jsonl",
+        "-",
+    ];
+    let run = |format: &str| {
+        assert_cmd::Command::cargo_bin("vft")
+            .unwrap()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["check", "--isolated", "--format", format])
+            .args(files)
+            .write_stdin(
+                std::fs::read(
+                    Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("fixtures/rules/VFT106-unknown-role/fail.jsonl"),
+                )
+                .unwrap(),
+            )
+            .output()
+            .unwrap()
+    };
+    let output = run("sarif");
+    assert_eq!(output.status.code(), Some(1));
+    let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let errors: Vec<String> = sarif_schema()
+        .iter_errors(&sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    // The same findings as the JSON output, with relative URIs.
+    let json = String::from_utf8(run("json").stdout).unwrap();
+    let summary: Value = serde_json::from_str(json.lines().last().unwrap()).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let total = ["errors", "warnings", "infos"]
+        .iter()
+        .map(|k| summary[k].as_u64().unwrap())
+        .sum::<u64>();
+    assert_eq!(results.len() as u64, total);
+    let uris: std::collections::BTreeSet<&str> = results
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(uris.contains("fixtures/input/bom.jsonl"), "{uris:?}");
+    assert!(uris.contains("%3Cstdin%3E"), "{uris:?}");
+    assert!(
+        uris.iter()
+            .all(|u| !u.starts_with('/') && !u.starts_with('.'))
+    );
 }

@@ -2,7 +2,7 @@
 //! nothing of them. [`cap::Capped`] wraps any of them to limit what is shown.
 
 use std::io::{self, Write};
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 use clap::ValueEnum;
 
@@ -105,34 +105,25 @@ pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// A diagnostic's file as CI tools want it: relative to `base` when it lies inside it,
-/// `.` components dropped, with forward slashes. Paths outside `base` stay absolute.
+/// A diagnostic's file as CI tools want it: relative to `base` when it lies inside it
+/// (`.` and `..` resolved against `base`), with forward slashes. Paths outside `base` are
+/// absolute; without a base, the path is kept as given.
 pub(crate) fn relative_path(file: &str, base: Option<&Path>) -> String {
-    let path = Path::new(file);
-    let path = match base {
-        Some(base) if path.is_absolute() => path.strip_prefix(base).unwrap_or(path),
-        _ => path,
+    let Some(base) = base else {
+        return file.replace('\\', "/");
     };
-    let mut out = String::with_capacity(file.len());
-    for component in path.components() {
-        let part = match component {
-            Component::CurDir => continue,
-            Component::RootDir => {
-                out.push('/');
-                continue;
+    let mut resolved = PathBuf::new();
+    for component in base.join(file).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                resolved.pop();
             }
-            other => other.as_os_str().to_string_lossy(),
-        };
-        if !out.is_empty() && !out.ends_with('/') {
-            out.push('/');
+            other => resolved.push(other),
         }
-        out.push_str(&part);
     }
-    if out.is_empty() {
-        file.replace('\\', "/")
-    } else {
-        out.replace('\\', "/")
-    }
+    let path = resolved.strip_prefix(base).unwrap_or(&resolved);
+    path.to_string_lossy().replace('\\', "/")
 }
 
 #[cfg(test)]
@@ -154,7 +145,15 @@ mod tests {
             relative_path("/elsewhere/a.jsonl", Some(base)),
             "/elsewhere/a.jsonl"
         );
-        assert_eq!(relative_path("a,b.jsonl", None), "a,b.jsonl");
+        assert_eq!(
+            relative_path("data/../b/./a.jsonl", Some(base)),
+            "b/a.jsonl"
+        );
+        assert_eq!(
+            relative_path("../other/a.jsonl", Some(base)),
+            "/work/other/a.jsonl"
+        );
+        assert_eq!(relative_path("./a,b.jsonl", None), "./a,b.jsonl");
         assert_eq!(relative_path("<stdin>", Some(base)), "<stdin>");
     }
 }
