@@ -52,7 +52,7 @@ pub struct Sink<'w> {
     pub color: bool,
     /// The directory paths are made relative to, for GitHub and SARIF (the working
     /// directory, or `$GITHUB_WORKSPACE` for GitHub).
-    pub base: Option<std::path::PathBuf>,
+    pub base: Option<PathBuf>,
 }
 
 /// The emitter for `format`.
