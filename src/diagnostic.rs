@@ -132,6 +132,9 @@ pub struct Summary {
     /// Findings counted above but not shown because of a display cap (`--max-per-rule`,
     /// `--max-diagnostics`); `--quiet` hides all and does not count here.
     pub hidden: u64,
+    /// Why vft could not check a file (it was not found, could not be read), one entry
+    /// per file; such a run exits 2.
+    pub failures: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

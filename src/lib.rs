@@ -167,7 +167,9 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
         match result {
             Ok(()) => {}
             Err(Stop::Input(error)) => {
-                tool_error(&format!("cannot read `{name}`: {error}"));
+                let message = format!("cannot read `{name}`: {error}");
+                tool_error(&message);
+                summary.failures.push(message);
                 tool_failed = true;
             }
             Err(Stop::Output(error)) => return Err(error),

@@ -362,6 +362,7 @@ fn vft_check_writes_a_valid_sarif_log_for_real_files_and_stdin() {
         "fixtures/input/crlf.jsonl",
         "./fixtures/input/bom.jsonl",
         "-",
+        "missing.jsonl",
     ];
     let run = |format: &str| {
         assert_cmd::Command::cargo_bin("vft")
@@ -380,7 +381,7 @@ fn vft_check_writes_a_valid_sarif_log_for_real_files_and_stdin() {
             .unwrap()
     };
     let output = run("sarif");
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2));
     let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
     let errors: Vec<String> = sarif_schema()
         .iter_errors(&sarif)
@@ -410,5 +411,16 @@ fn vft_check_writes_a_valid_sarif_log_for_real_files_and_stdin() {
     assert!(
         uris.iter()
             .all(|u| !u.starts_with('/') && !u.starts_with('.'))
+    );
+    // The missing file is a tool execution notification.
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notification = &invocation["toolExecutionNotifications"][0];
+    assert!(
+        notification["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot read `missing.jsonl`"),
+        "{notification}"
     );
 }

@@ -10,6 +10,8 @@
 //!   location: the file as a relative URI against `%SRCROOT%` (the working directory) and
 //!   a region with the 1-based line and column, columns counted in Unicode code points
 //!   (`columnKind`). Findings about a whole file have no region.
+//! - `invocations[0].executionSuccessful` is false when a file could not be read, and
+//!   `toolExecutionNotifications` says which and why.
 //! - `partialFingerprints["vft/v1"]` identifies a finding across runs without its line
 //!   number, so an alert survives lines being added above it: a hash of the rule code,
 //!   the file's URI, the JSON pointer and the content around the finding (the diagnostic's
@@ -68,8 +70,24 @@ struct Log {
 #[serde(rename_all = "camelCase")]
 struct Run {
     tool: Tool,
+    invocations: [Invocation; 1],
     results: Vec<SarifResult>,
     column_kind: &'static str,
+}
+
+/// Whether vft could check every file; the files it could not are notifications.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Text,
 }
 
 #[derive(Serialize)]
@@ -306,7 +324,7 @@ impl Emitter for SarifEmitter<'_> {
         Ok(())
     }
 
-    fn finish(&mut self, _summary: &Summary) -> io::Result<()> {
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
         let log = Log {
             schema: SCHEMA,
             version: "2.1.0",
@@ -319,6 +337,20 @@ impl Emitter for SarifEmitter<'_> {
                         rules: REGISTRY.iter().map(|r| descriptor(r)).collect(),
                     },
                 },
+                invocations: [Invocation {
+                    execution_successful: summary.failures.is_empty(),
+                    tool_execution_notifications: summary
+                        .failures
+                        .iter()
+                        .map(|failure| Notification {
+                            level: "error",
+                            message: Text {
+                                text: failure.clone(),
+                                markdown: None,
+                            },
+                        })
+                        .collect(),
+                }],
                 results: std::mem::take(&mut self.results),
                 column_kind: "unicodeCodePoints",
             }],
