@@ -698,3 +698,92 @@ fn resolve_limits(
     }
     Ok((limits, Origin::File))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enabled(file: &str, overrides: &Overrides) -> Vec<&'static str> {
+        let config = ConfigFile {
+            path: PathBuf::from("vft.toml"),
+            text: file.to_owned(),
+            config: toml::from_str(file).unwrap(),
+        };
+        let settings = Settings::resolve(Some(&config), overrides).unwrap();
+        settings.plan.enabled().map(|(rule, _)| rule.code).collect()
+    }
+
+    #[test]
+    fn selectors_are_codes_prefixes_and_names() {
+        assert!(Selector::parse("VFT202").is_some_and(|s| s.exact));
+        assert!(Selector::parse("vft202").is_some_and(|s| s.exact));
+        assert!(Selector::parse("invalid-image-detail").is_some_and(|s| s.exact));
+        assert!(Selector::parse("VFT2").is_some_and(|s| !s.exact));
+        assert!(Selector::parse("VFT").is_some_and(|s| !s.exact));
+        for bad in [
+            "",
+            "VF",
+            "VFT9",
+            "VFT2020",
+            "Invalid-Image-Detail",
+            "detail",
+        ] {
+            assert!(Selector::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_more_specific_selector_wins_and_the_command_line_is_a_layer_on_top() {
+        let none = Overrides::default();
+        assert_eq!(
+            enabled("select = [\"VFT20\"]\nignore = [\"VFT2\"]\n", &none),
+            [
+                "VFT201", "VFT202", "VFT203", "VFT204", "VFT205", "VFT206", "VFT207", "VFT208",
+                "VFT209"
+            ]
+        );
+        assert_eq!(
+            enabled(
+                "select = [\"VFT202\"]\nignore = [\"invalid-image-detail\"]\n",
+                &none
+            ),
+            Vec::<&str>::new()
+        );
+        let cli = Overrides {
+            select: Some(vec!["VFT4".to_owned()]),
+            ignore: vec!["VFT401".to_owned()],
+            ..Overrides::default()
+        };
+        assert_eq!(
+            enabled("select = [\"VFT2\"]\n", &cli),
+            ["VFT402", "VFT403", "VFT404"]
+        );
+        // Without --select the command line only removes from the file's set.
+        let cli = Overrides {
+            ignore: vec!["VFT20".to_owned()],
+            ..Overrides::default()
+        };
+        assert_eq!(
+            enabled("select = [\"VFT2\"]\n", &cli),
+            [
+                "VFT210", "VFT211", "VFT212", "VFT213", "VFT214", "VFT215", "VFT216"
+            ]
+        );
+    }
+
+    #[test]
+    fn severity_keys_apply_least_specific_first() {
+        let config = "[severity]\nVFT2 = \"off\"\nVFT202 = \"warning\"\nVFT3 = \"info\"\n";
+        let file = ConfigFile {
+            path: PathBuf::from("vft.toml"),
+            text: config.to_owned(),
+            config: toml::from_str(config).unwrap(),
+        };
+        let settings = Settings::resolve(Some(&file), &Overrides::default()).unwrap();
+        let severity = |code| settings.plan.severity(crate::rules::find(code).unwrap());
+        assert_eq!(severity("VFT201"), None);
+        assert_eq!(severity("VFT202"), Some(Severity::Warning));
+        assert_eq!(severity("VFT301"), Some(Severity::Info));
+        assert_eq!(severity("VFT101"), Some(Severity::Error));
+    }
+}

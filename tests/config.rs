@@ -113,6 +113,18 @@ fn pyproject_tool_vft_is_read_and_one_without_it_is_passed_over() {
     let (code, out, _) = p.check(&["a/b/train.jsonl"]);
     assert_eq!((code, codes(&out)), (1, vec!["202", "202"]), "{out}");
 
+    // An error in [tool.vft] points into pyproject.toml.
+    p.write(
+        "pyproject.toml",
+        "[project]\nname = \"x\"\n\n[tool.vft]\nfail-on = \"info\"\n",
+    );
+    let (code, _, err) = p.check(&["a/b/train.jsonl"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("pyproject.toml:5:11") && err.contains("unknown variant `info`"),
+        "{err}"
+    );
+
     // vft.toml comes before pyproject.toml in the same directory.
     p.write("vft.toml", "select = [\"VFT401\"]\n");
     let (_, out, _) = p.check(&["a/b/train.jsonl"]);
