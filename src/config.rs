@@ -786,4 +786,32 @@ mod tests {
         assert_eq!(severity("VFT301"), Some(Severity::Info));
         assert_eq!(severity("VFT101"), Some(Severity::Error));
     }
+
+    #[test]
+    fn vft_config_output_reads_back_as_the_same_configuration() {
+        let config = "target = \"azure\"\nignore = [\"VFT3\"]\nmax-per-rule = 7\n\
+                      [severity]\nVFT202 = \"warning\"\n[limits]\nmin-examples = 40\n";
+        let file = ConfigFile {
+            path: PathBuf::from("vft.toml"),
+            text: config.to_owned(),
+            config: toml::from_str(config).unwrap(),
+        };
+        let first = Settings::resolve(Some(&file), &Overrides::default()).unwrap();
+        let printed = first.describe();
+        let again = ConfigFile {
+            path: PathBuf::from("vft.toml"),
+            config: toml::from_str(&printed).unwrap(),
+            text: printed,
+        };
+        let second = Settings::resolve(Some(&again), &Overrides::default()).unwrap();
+        let plan =
+            |s: &Settings| -> Vec<_> { s.plan.enabled().map(|(r, sev)| (r.code, sev)).collect() };
+        assert_eq!(plan(&first), plan(&second));
+        assert_eq!(first.target.0, second.target.0);
+        assert_eq!(first.max_per_rule.0, second.max_per_rule.0);
+        assert_eq!(
+            first.limits.0.min_examples(),
+            second.limits.0.min_examples()
+        );
+    }
 }
