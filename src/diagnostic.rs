@@ -129,6 +129,12 @@ pub struct Summary {
     pub infos: u64,
     /// Findings per rule code, in code order.
     pub rules: BTreeMap<&'static str, RuleCount>,
+    /// Findings counted above but not shown because of a display cap (`--max-per-rule`,
+    /// `--max-diagnostics`); `--quiet` hides all and does not count here.
+    pub hidden: u64,
+    /// Why vft could not check a file (it was not found, could not be read), one entry
+    /// per file; such a run exits 2.
+    pub failures: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

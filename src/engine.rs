@@ -107,7 +107,8 @@ impl<'o> Checker<'o> {
         for &(rule, severity, check) in &self.image_rules {
             check(
                 image,
-                &mut Report::new(rule, severity, self.options.target, findings),
+                &mut Report::new(rule, severity, self.options.target, findings)
+                    .with_limits(self.options.plan.limits),
             );
         }
     }
@@ -241,7 +242,8 @@ pub fn check_stream(
         if let Check::File(check) = rule.check {
             check(
                 &facts,
-                &mut Report::new(rule, severity, options.target, &mut findings),
+                &mut Report::new(rule, severity, options.target, &mut findings)
+                    .with_limits(options.plan.limits),
             );
         }
     }
@@ -466,7 +468,8 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
     for &(rule, severity, check) in &checker.example_rules {
         check(
             &example,
-            &mut Report::new(rule, severity, checker.options.target, &mut findings),
+            &mut Report::new(rule, severity, checker.options.target, &mut findings)
+                .with_limits(checker.options.plan.limits),
         );
     }
     for image in example.probed_images() {

@@ -5,6 +5,7 @@
 //! rayon pool against the rules of [`rules::REGISTRY`]; [`render`] prints the diagnostics.
 
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod engine;
 pub mod example;
@@ -20,15 +21,17 @@ pub mod target;
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::cli::{CheckArgs, Cli, Command, RulesArgs};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigCommandArgs, RulesArgs, RulesFormat};
+use crate::config::{ConfigError, FailOn, Settings};
 use crate::diagnostic::Summary;
 use crate::engine::{Options, Stop};
 use crate::exit::ExitStatus;
 use crate::progress::{AroundProgress, Progress};
-use crate::render::OutputFormat;
+use crate::render::cap::{Capped, Caps};
+use crate::render::{Emitter, OutputFormat, Sink};
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitStatus {
@@ -36,6 +39,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Check(args) => check(&args),
         Command::Rules(args) => list_rules(&args),
         Command::Rule { rule } => explain_rule(&rule),
+        Command::Config(args) => show_config(&args),
     };
     match result {
         Ok(status) => status,
@@ -53,7 +57,40 @@ fn tool_error(message: &str) {
     eprintln!("vft: error: {message}");
 }
 
+/// Reports a configuration error on stderr, pointing into the file when it can.
+#[allow(clippy::print_stderr)] // vft's own errors
+fn config_error(error: &ConfigError, color: ColorChoice) {
+    let color = color.enabled(
+        std::env::var_os("NO_COLOR").as_deref(),
+        io::stderr().is_terminal(),
+    );
+    eprint!("{}", error.render(color));
+}
+
+/// Where configuration discovery starts: the first file's directory, or the working
+/// directory for standard input.
+fn discovery_start(first: Option<&Path>) -> PathBuf {
+    let dir = match first {
+        Some(path) if path != Path::new("-") => path.parent().unwrap_or(Path::new("")),
+        _ => Path::new(""),
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned())
+}
+
 fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
+    let start = discovery_start(args.files.first().map(PathBuf::as_path));
+    let settings = match Settings::load(&start, &args.config.overrides()) {
+        Ok(settings) => settings,
+        Err(error) => {
+            config_error(&error, args.color);
+            return Ok(ExitStatus::Error);
+        }
+    };
     let color = args.color.enabled(
         std::env::var_os("NO_COLOR").as_deref(),
         io::stdout().is_terminal(),
@@ -74,7 +111,29 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     } else {
         Box::new(BufWriter::new(stdout))
     };
-    let mut emitter = render::emitter(args.format, out, color);
+    let cwd = std::env::current_dir().ok();
+    let base = match args.format {
+        OutputFormat::Github => std::env::var_os("GITHUB_WORKSPACE")
+            .filter(|w| !w.is_empty())
+            .map(PathBuf::from)
+            .or(cwd),
+        _ => cwd,
+    };
+    let mut emitter: Box<dyn Emitter> = if args.statistics {
+        Box::new(render::statistics::StatisticsEmitter::new(
+            out,
+            args.format == OutputFormat::Json,
+        ))
+    } else {
+        let caps = Caps {
+            per_rule: settings.per_rule_cap(args.format.is_complete_by_default()),
+            total: settings.total_cap(),
+            // A SARIF log is a complete record for code scanning: never emptied.
+            quiet: args.quiet && args.format != OutputFormat::Sarif,
+        };
+        let sink = Sink { out, color, base };
+        Box::new(Capped::new(render::emitter(args.format, sink), caps))
+    };
 
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
@@ -92,7 +151,8 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
         progress: progress.clone(),
         fetcher,
         allow_private_urls: args.fetch.allow_private_urls,
-        ..Options::new(args.target)
+        plan: settings.plan.clone(),
+        ..Options::new(settings.target.0)
     };
     let mut summary = Summary::default();
     let mut tool_failed = false;
@@ -130,7 +190,9 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
         match result {
             Ok(()) => {}
             Err(Stop::Input(error)) => {
-                tool_error(&format!("cannot read `{name}`: {error}"));
+                let message = format!("cannot read `{name}`: {error}");
+                tool_error(&message);
+                summary.failures.push(message);
                 tool_failed = true;
             }
             Err(Stop::Output(error)) => return Err(error),
@@ -139,9 +201,11 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     progress.finish();
     emitter.finish(&summary)?;
 
+    let failing =
+        summary.errors > 0 || (settings.fail_on.0 == FailOn::Warning && summary.warnings > 0);
     Ok(if tool_failed {
         ExitStatus::Error
-    } else if summary.errors > 0 {
+    } else if failing && !args.exit_zero {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
@@ -168,11 +232,27 @@ fn fetch_config(args: &CheckArgs) -> fetch::Config {
     }
 }
 
+fn show_config(args: &ConfigCommandArgs) -> io::Result<ExitStatus> {
+    let start = discovery_start(args.file.as_deref());
+    match Settings::load(&start, &args.config.overrides()) {
+        Ok(settings) => {
+            let mut out = io::stdout().lock();
+            out.write_all(settings.describe().as_bytes())?;
+            out.flush()?;
+            Ok(ExitStatus::Success)
+        }
+        Err(error) => {
+            config_error(&error, ColorChoice::Auto);
+            Ok(ExitStatus::Error)
+        }
+    }
+}
+
 fn list_rules(args: &RulesArgs) -> io::Result<ExitStatus> {
     let mut out = BufWriter::new(io::stdout().lock());
     for rule in rules::REGISTRY {
         match args.format {
-            OutputFormat::Human => writeln!(
+            RulesFormat::Human => writeln!(
                 out,
                 "{}  {:<33} {:<8} {:<8} {}",
                 rule.code,
@@ -181,7 +261,7 @@ fn list_rules(args: &RulesArgs) -> io::Result<ExitStatus> {
                 rule.category.as_str(),
                 rule.summary
             )?,
-            OutputFormat::Json => {
+            RulesFormat::Json => {
                 let record = serde_json::json!({
                     "code": rule.code,
                     "name": rule.name,

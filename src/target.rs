@@ -2,10 +2,10 @@
 //! and the rule's docs say which source each profile follows.
 
 use clap::ValueEnum;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The platform the file will be uploaded to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Target {
     /// OpenAI fine-tuning API.
@@ -66,6 +66,33 @@ impl Target {
             Target::OpenAi => "upload it in parts with the Uploads API (up to 8 GB)",
             Target::Azure => "upload it through the REST API (under 512 MB)",
         }
+    }
+}
+
+/// Limits the user tightened (`[limits]` in the configuration); `None` keeps the
+/// platform's. The accessors give the effective limit: the stricter of the two.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Limits {
+    pub max_images_per_example: Option<usize>,
+    pub max_image_bytes: Option<u64>,
+    pub min_examples: Option<u64>,
+}
+
+impl Limits {
+    pub fn max_images_per_example(&self, target: Target) -> usize {
+        let platform = target.max_images_per_example();
+        self.max_images_per_example
+            .map_or(platform, |n| n.min(platform))
+    }
+
+    pub fn max_image_bytes(&self) -> u64 {
+        self.max_image_bytes
+            .map_or(limits::MAX_IMAGE_BYTES, |n| n.min(limits::MAX_IMAGE_BYTES))
+    }
+
+    pub fn min_examples(&self) -> u64 {
+        self.min_examples
+            .map_or(limits::MIN_EXAMPLES, |n| n.max(limits::MIN_EXAMPLES))
     }
 }
 

@@ -378,3 +378,33 @@ fn a_closed_pipe_ends_quietly() {
     );
     assert_ne!(output.status.code(), Some(101));
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.jsonl");
+    let line = r#"{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "ok", "weight": 2}]}"#;
+    fs::write(&path, format!("{line}\n").repeat(5_000)).unwrap();
+    for format in ["human", "concise", "json", "github", "sarif"] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("vft"))
+            .current_dir(dir.path())
+            .args([
+                "check",
+                "--isolated",
+                "--max-per-rule",
+                "0",
+                "--format",
+                format,
+            ])
+            .arg(&path)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.is_empty(), "{format}: {stderr}");
+        assert_eq!(output.status.code(), Some(0), "{format}");
+    }
+}

@@ -50,37 +50,10 @@ impl Emitter for HumanEmitter<'_> {
         self.out.write_all(b"\n")
     }
 
-    fn finish(&mut self, s: &Summary) -> io::Result<()> {
-        let out = &mut self.out;
-        let files = plural(s.files, "file", "files");
-        let examples = plural(s.examples, "example", "examples");
-        let images = plural(s.images, "image", "images");
-        writeln!(
-            out,
-            "Checked {files}: {examples}, {} with images, {images}",
-            s.examples_with_images
-        )?;
-        if s.rules.is_empty() {
-            writeln!(out, "No problems found")?;
-        } else {
-            let errors = plural(s.errors, "error", "errors");
-            let warnings = plural(s.warnings, "warning", "warnings");
-            writeln!(out, "Found {errors}, {warnings}, {} info", s.infos)?;
-            let width = s.rules.values().map(|r| r.name.len()).max().unwrap_or(0);
-            for (code, rule) in &s.rules {
-                writeln!(
-                    out,
-                    "  {code} {:<width$}  {:>7} {}",
-                    rule.name, rule.count, rule.severity
-                )?;
-            }
-        }
-        out.flush()
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        super::write_summary(&mut self.out, summary)?;
+        self.out.flush()
     }
-}
-
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Adapts a [`Diagnostic`] to miette's trait.

@@ -58,6 +58,8 @@ struct SummaryRecord<'s> {
     warnings: u64,
     infos: u64,
     rules: &'s BTreeMap<&'static str, RuleCount>,
+    /// Findings counted but not written (`--max-per-rule`, `--max-diagnostics`).
+    hidden: u64,
 }
 
 impl Emitter for JsonEmitter<'_> {
@@ -92,6 +94,7 @@ impl Emitter for JsonEmitter<'_> {
             warnings: s.warnings,
             infos: s.infos,
             rules: &s.rules,
+            hidden: s.hidden,
         };
         serde_json::to_writer(&mut self.out, &record)?;
         self.out.write_all(b"\n")?;

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::diagnostic::Severity;
 use crate::example::{Example, ImageView};
 use crate::input::{JsonPointer, SpanTarget};
-use crate::target::Target;
+use crate::target::{Limits, Target};
 
 pub mod content;
 pub mod file;
@@ -138,24 +138,33 @@ pub struct Finding {
 #[derive(Debug, Clone)]
 pub struct RulePlan {
     severities: Vec<Option<Severity>>,
+    /// Limits the configuration tightened.
+    pub limits: Limits,
 }
 
 impl RulePlan {
     /// Every rule at its default severity.
     pub fn all() -> Self {
+        Self::from_severities(REGISTRY.iter().map(|r| Some(r.default_severity)).collect())
+    }
+
+    /// Each rule of [`REGISTRY`] (in its order) at a severity, or off (`None`).
+    pub fn from_severities(severities: Vec<Option<Severity>>) -> Self {
+        assert_eq!(severities.len(), REGISTRY.len(), "one severity per rule");
         Self {
-            severities: REGISTRY.iter().map(|r| Some(r.default_severity)).collect(),
+            severities,
+            limits: Limits::default(),
         }
     }
 
     /// Only the rules whose code is in `codes` (the fixture tests use this).
     pub fn only(codes: &[&str]) -> Self {
-        Self {
-            severities: REGISTRY
+        Self::from_severities(
+            REGISTRY
                 .iter()
                 .map(|r| codes.contains(&r.code).then_some(r.default_severity))
                 .collect(),
-        }
+        )
     }
 
     /// The rule's effective severity, or `None` when it is off.
@@ -194,6 +203,7 @@ pub struct Report<'r> {
     rule: &'static Rule,
     severity: Severity,
     target: Target,
+    limits: Limits,
     out: &'r mut Vec<Finding>,
 }
 
@@ -208,12 +218,25 @@ impl<'r> Report<'r> {
             rule,
             severity,
             target,
+            limits: Limits::default(),
             out,
         }
     }
 
+    /// Applies the limits the configuration tightened (the platform's by default).
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     pub fn target(&self) -> Target {
         self.target
+    }
+
+    /// The effective limits: the platform's, or stricter ones from the configuration.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// Reports the value at `pointer`; chain `.with_help(…)` on the result.

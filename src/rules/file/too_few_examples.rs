@@ -27,10 +27,16 @@ declare_rule! {
 }
 
 fn check(file: &FileFacts, report: &mut Report<'_>) {
-    if file.examples < MIN_EXAMPLES {
+    let min = report.limits().min_examples();
+    if file.examples < min {
+        let by = if min > MIN_EXAMPLES {
+            " (the configured `min-examples`)"
+        } else {
+            ""
+        };
         report
             .file(format!(
-                "file has {} example(s), but must have at least {MIN_EXAMPLES}",
+                "file has {} example(s), but must have at least {min}{by}",
                 file.examples
             ))
             .help("add examples: the platform needs 10 and results usually need 50 or more");

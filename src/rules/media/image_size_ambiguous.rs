@@ -1,7 +1,7 @@
 use crate::example::ImageView;
 use crate::rules::media::thousands;
 use crate::rules::{Check, Report, declare_rule};
-use crate::target::limits::{MAX_IMAGE_BYTES, MAX_IMAGE_BYTES_DECIMAL};
+use crate::target::limits::MAX_IMAGE_BYTES_DECIMAL;
 
 declare_rule! {
     /// ## What it does
@@ -28,8 +28,10 @@ declare_rule! {
 }
 
 fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
+    // Over a configured, tighter limit `image-too-large` reports it already.
+    let limit = report.limits().max_image_bytes();
     let size = image.len;
-    if size > MAX_IMAGE_BYTES_DECIMAL && size <= MAX_IMAGE_BYTES {
+    if size > MAX_IMAGE_BYTES_DECIMAL && size <= limit {
         report
             .at(
                 image.pointer.clone(),

@@ -33,9 +33,15 @@ declare_rule! {
 }
 
 fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
-    if image.len <= MAX_IMAGE_BYTES {
+    let limit = report.limits().max_image_bytes();
+    if image.len <= limit {
         return;
     }
+    let name = if limit < MAX_IMAGE_BYTES {
+        "configured `max-image-bytes`"
+    } else {
+        "10 MB"
+    };
     let size = if image.at_least {
         format!("over {}", thousands(MAX_IMAGE_BYTES))
     } else {
@@ -45,8 +51,8 @@ fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
         .at(
             image.pointer.clone(),
             format!(
-                "image is {size} bytes, over the 10 MB limit ({} bytes)",
-                thousands(MAX_IMAGE_BYTES)
+                "image is {size} bytes, over the {name} limit ({} bytes)",
+                thousands(limit)
             ),
         )
         .help("downscale it (the model sees at most 2048 px) or re-encode it as JPEG");

@@ -30,15 +30,19 @@ declare_rule! {
 
 fn check(example: &Example<'_>, report: &mut Report<'_>) {
     let target = report.target();
-    let limit = target.max_images_per_example();
+    let limit = report.limits().max_images_per_example(target);
     if let Some(first_over) = example.images.get(limit) {
+        let by = if limit < target.max_images_per_example() {
+            "the configured `max-images-per-example`"
+        } else {
+            target.name()
+        };
         report
             .at(
                 first_over.part.pointer(),
                 format!(
-                    "example has {} images; {} allows at most {limit}",
+                    "example has {} images; {by} allows at most {limit}",
                     example.images.len(),
-                    target.name()
                 ),
             )
             .help("split the example into several, each with fewer images");

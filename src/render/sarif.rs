@@ -1,0 +1,390 @@
+//! `--format sarif`: one SARIF 2.1.0 log, written when the run ends, for code scanning
+//! (GitHub's `upload-sarif`, Azure DevOps, IDE viewers).
+//!
+//! - `tool.driver.rules` lists every rule of the registry: `id` (the code), `name`,
+//!   `shortDescription` (the summary), `fullDescription` (the docs' "What it does"),
+//!   `help` (the whole documentation, as text and Markdown), `defaultConfiguration.level`
+//!   and the category as a tag. `ruleIndex` points into this list.
+//! - Each result has `ruleId`, `ruleIndex`, `level` (error → `error`, warning →
+//!   `warning`, info → `note`), the message (with the help after it), and a physical
+//!   location: the file as a relative URI against `%SRCROOT%` (the working directory) and
+//!   a region with the 1-based line and column, columns counted in Unicode code points
+//!   (`columnKind`). Findings about a whole file have no region.
+//! - `invocations[0].executionSuccessful` is false when a file could not be read, and
+//!   `toolExecutionNotifications` says which and why.
+//! - `partialFingerprints["vft/v1"]` identifies a finding across runs without its line
+//!   number, so an alert survives lines being added above it: a hash of the rule code,
+//!   the file's URI, the JSON pointer and the content around the finding (the diagnostic's
+//!   excerpt of its line with all whitespace removed, so re-indenting or re-serialising
+//!   the JSON does not change it), then `:n` for the n-th finding with the same hash in
+//!   the run (as GitHub's own `primaryLocationLineHash` does), so identical lines stay
+//!   distinct. File-level findings hash the code and URI only: their messages hold counts
+//!   that change as the file grows. The hash is 64-bit FNV-1a, stable across platforms and
+//!   Rust versions.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Severity, Summary};
+use crate::render::Emitter;
+use crate::rules::{REGISTRY, Rule};
+
+const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+const SRCROOT: &str = "%SRCROOT%";
+const FINGERPRINT_KEY: &str = "vft/v1";
+
+pub struct SarifEmitter<'w> {
+    out: Box<dyn Write + 'w>,
+    base: Option<PathBuf>,
+    results: Vec<SarifResult>,
+    /// How many results share each fingerprint hash so far.
+    occurrences: HashMap<u64, u32>,
+}
+
+impl<'w> SarifEmitter<'w> {
+    pub fn new(out: Box<dyn Write + 'w>, base: Option<PathBuf>) -> Self {
+        Self {
+            out,
+            base,
+            results: Vec::new(),
+            occurrences: HashMap::new(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Log {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run {
+    tool: Tool,
+    invocations: [Invocation; 1],
+    results: Vec<SarifResult>,
+    column_kind: &'static str,
+}
+
+/// Whether vft could check every file; the files it could not are notifications.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Text,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    rules: Vec<Descriptor>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Descriptor {
+    id: &'static str,
+    name: &'static str,
+    short_description: Text,
+    full_description: Text,
+    help: Text,
+    default_configuration: Configuration,
+    properties: Properties,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    markdown: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct Properties {
+    tags: [&'static str; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    locations: [ResultLocation; 1],
+    partial_fingerprints: BTreeMap<&'static str, String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultLocation {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_column: Option<u64>,
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn descriptor(rule: &Rule) -> Descriptor {
+    let docs = rule.documentation();
+    Descriptor {
+        id: rule.code,
+        name: rule.name,
+        short_description: Text {
+            text: rule.summary.to_owned(),
+            markdown: None,
+        },
+        full_description: Text {
+            text: section(&docs, "What it does").unwrap_or(rule.summary.to_owned()),
+            markdown: None,
+        },
+        help: Text {
+            text: docs.clone(),
+            markdown: Some(docs),
+        },
+        default_configuration: Configuration {
+            level: level(rule.default_severity),
+        },
+        properties: Properties {
+            tags: [rule.category.as_str()],
+        },
+    }
+}
+
+/// The text of the Markdown section `## {title}`, on one line.
+fn section(docs: &str, title: &str) -> Option<String> {
+    let heading = format!("## {title}");
+    let mut lines = docs.lines().skip_while(|l| l.trim() != heading).skip(1);
+    let mut text = String::new();
+    for line in lines.by_ref().take_while(|l| !l.starts_with("## ")) {
+        let line = line.trim();
+        if !line.is_empty() {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(line);
+        }
+    }
+    (!text.is_empty()).then_some(text)
+}
+
+/// The file as an artifact location: relative to `%SRCROOT%` when possible.
+fn artifact(file: &str, base: Option<&Path>) -> ArtifactLocation {
+    let path = super::relative_path(file, base);
+    if path.starts_with('/') {
+        ArtifactLocation {
+            uri: format!("file://{}", encode_uri(&path)),
+            uri_base_id: None,
+        }
+    } else {
+        ArtifactLocation {
+            uri: encode_uri(&path),
+            uri_base_id: Some(SRCROOT),
+        }
+    }
+}
+
+/// Percent-encodes what may not appear bare in a URI path (RFC 3986 `pchar` and `/`).
+fn encode_uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+/// 64-bit FNV-1a over the parts, each followed by a 0 byte so boundaries count.
+fn fnv1a(parts: &[&[u8]]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &byte in part.iter().chain(&[0]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+/// The line-independent identity of a finding (see the module docs).
+fn fingerprint_hash(d: &Diagnostic, uri: &str) -> u64 {
+    let pointer = d.location.pointer.as_ref().map_or("", |p| p.as_str());
+    let content: String = match (&d.snippet, d.location.line) {
+        (Some(snippet), Some(_)) => snippet
+            .text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect(),
+        _ => String::new(),
+    };
+    fnv1a(&[
+        d.rule.code.as_bytes(),
+        uri.as_bytes(),
+        pointer.as_bytes(),
+        content.as_bytes(),
+    ])
+}
+
+impl Emitter for SarifEmitter<'_> {
+    fn emit(&mut self, d: &Diagnostic) -> io::Result<()> {
+        let artifact_location = artifact(&d.location.file, self.base.as_deref());
+        let hash = fingerprint_hash(d, &artifact_location.uri);
+        let occurrence = self.occurrences.entry(hash).or_insert(0);
+        *occurrence += 1;
+        let mut text = d.message.clone();
+        if let Some(help) = &d.help {
+            text.push_str("\nhelp: ");
+            text.push_str(help);
+        }
+        self.results.push(SarifResult {
+            rule_id: d.rule.code,
+            rule_index: REGISTRY
+                .iter()
+                .position(|r| std::ptr::eq(*r, d.rule))
+                .unwrap_or_default(),
+            level: level(d.severity),
+            message: Text {
+                text,
+                markdown: None,
+            },
+            locations: [ResultLocation {
+                physical_location: PhysicalLocation {
+                    artifact_location,
+                    region: d.location.line.map(|start_line| Region {
+                        start_line,
+                        start_column: d.location.column,
+                    }),
+                },
+            }],
+            partial_fingerprints: BTreeMap::from([(
+                FINGERPRINT_KEY,
+                format!("{hash:016x}:{occurrence}"),
+            )]),
+        });
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        let log = Log {
+            schema: SCHEMA,
+            version: "2.1.0",
+            runs: [Run {
+                tool: Tool {
+                    driver: Driver {
+                        name: "vft",
+                        version: env!("CARGO_PKG_VERSION"),
+                        semantic_version: env!("CARGO_PKG_VERSION"),
+                        rules: REGISTRY.iter().map(|r| descriptor(r)).collect(),
+                    },
+                },
+                invocations: [Invocation {
+                    execution_successful: summary.failures.is_empty(),
+                    tool_execution_notifications: summary
+                        .failures
+                        .iter()
+                        .map(|failure| Notification {
+                            level: "error",
+                            message: Text {
+                                text: failure.clone(),
+                                markdown: None,
+                            },
+                        })
+                        .collect(),
+                }],
+                results: std::mem::take(&mut self.results),
+                column_kind: "unicodeCodePoints",
+            }],
+        };
+        serde_json::to_writer_pretty(&mut self.out, &log)?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_and_encoded() {
+        let base = Path::new("/repo");
+        let a = artifact("/repo/data/my file#1.jsonl", Some(base));
+        assert_eq!(
+            (a.uri.as_str(), a.uri_base_id),
+            ("data/my%20file%231.jsonl", Some(SRCROOT))
+        );
+        let a = artifact("/other/x.jsonl", Some(base));
+        assert_eq!(
+            (a.uri.as_str(), a.uri_base_id),
+            ("file:///other/x.jsonl", None)
+        );
+    }
+
+    #[test]
+    fn sections_are_read_from_the_docs() {
+        let docs = "## What it does\nChecks a\nthing.\n\n## Why is this bad?\nIt is.\n";
+        assert_eq!(section(docs, "What it does").unwrap(), "Checks a thing.");
+        assert_eq!(section(docs, "Why is this bad?").unwrap(), "It is.");
+        assert_eq!(section(docs, "Example"), None);
+    }
+}
