@@ -3,7 +3,7 @@
 
 Serves N distinct image URLs (default 1,000) from a local server that answers each
 request after a delay (default 100 ms), writes a JSONL file referencing them, then runs
-`vft check --allow-private-urls --no-cache` and the peer (`urls_peer_pillow.py --fetch`,
+`vft check --allow-private-urls --no-cache` and the peer (`peer_pillow.py --fetch`,
 32 threads) on it, and prints wall times, the ratio and vft's peak RSS.
 
     cargo build --release
@@ -97,7 +97,7 @@ def main():
                 ]}) + "\n")
 
         vft = run([a.vft, "check", "--allow-private-urls", "--no-cache", "--format", "json", str(path)])
-        peer = run([sys.executable, str(ROOT / "benches" / "urls_peer_pillow.py"), "--fetch",
+        peer = run([sys.executable, str(ROOT / "benches" / "peer_pillow.py"), "--fetch",
                     "--threads", str(a.threads), str(path)])
     server.shutdown()
 

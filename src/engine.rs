@@ -226,15 +226,21 @@ pub fn check_stream(
             Ok(())
         })
     })?;
-    let FileState { facts, urls, .. } = state;
+    let FileState {
+        mut facts, urls, ..
+    } = state;
 
     if let Some(fetcher) = &options.fetcher {
         for url in urls {
             for diagnostic in fetched_diagnostics(&url, &fetcher.wait(&url.url), &checker, file) {
+                note_skipped_image(&diagnostic, &mut facts);
                 emit(emitter, summary, &diagnostic)?;
             }
         }
         fetcher.pause_progress();
+        // URL findings came after the lines' own: restore line order, one entry per line.
+        facts.skipped_image_lines.sort_unstable();
+        facts.skipped_image_lines.dedup();
     }
 
     let mut findings = Vec::new();
@@ -311,6 +317,7 @@ fn record_batch(
             emit(emitter, summary, &crlf)?;
         }
         for diagnostic in &outcome.diagnostics {
+            note_skipped_image(diagnostic, facts);
             emit(emitter, summary, diagnostic)?;
         }
         match &options.fetcher {
@@ -324,6 +331,16 @@ fn record_batch(
         }
     }
     Ok(())
+}
+
+/// Records the line of a diagnostic that means the platform skips an image.
+fn note_skipped_image(diagnostic: &Diagnostic, facts: &mut FileFacts) {
+    if let Some(line) = diagnostic.location.line
+        && rules::file::too_many_skipped_image_examples::skips_image(diagnostic.rule)
+        && facts.skipped_image_lines.last() != Some(&line)
+    {
+        facts.skipped_image_lines.push(line);
+    }
 }
 
 /// The diagnostics of one fetched image URL: why it gave no image, or what the image

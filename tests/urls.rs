@@ -666,3 +666,35 @@ fn the_cache_revalidates_instead_of_downloading_again() {
     }
     assert_eq!(run(cache.path()), ["VFT213"]);
 }
+
+/// Azure fails a file with more than 200 examples whose images are skipped; images behind
+/// URLs that cannot be fetched count, once per example.
+#[test]
+fn unreachable_urls_count_toward_azures_skipped_examples_limit() {
+    let server = Server::start(standard_routes);
+    let check = |missing: usize| {
+        let urls: Vec<String> = (0..missing)
+            .map(|i| server.url(&format!("/missing-{i}.png")))
+            .collect();
+        let file = jsonl(&urls);
+        let options = Options {
+            allow_private_urls: true,
+            fetcher: Some(Arc::new(Fetcher::new(test_config()))),
+            ..Options::new(Target::Azure)
+        };
+        let (diagnostics, _) = common::check_file_with(file.path(), &options, 2);
+        diagnostics
+            .iter()
+            .filter(|d| d.rule.code == "VFT405")
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(check(200), Vec::<String>::new());
+    let over = check(201);
+    assert_eq!(over.len(), 1);
+    assert!(
+        over[0].starts_with("201 examples have images Azure will skip (lines 1, 2, 3,"),
+        "{}",
+        over[0]
+    );
+}

@@ -108,6 +108,8 @@ pub struct FileFacts {
     pub images: u64,
     /// http(s) image URLs this run did not fetch (`--offline`).
     pub url_images: u64,
+    /// Lines of the examples with an image the platform will skip, in order.
+    pub skipped_image_lines: Vec<u64>,
     pub has_bom: bool,
 }
 
@@ -354,6 +356,7 @@ pub static REGISTRY: &[&Rule] = &[
     &file::too_many_image_examples::RULE,
     &file::file_too_large::RULE,
     &file::file_too_large_for_simple_upload::RULE,
+    &file::too_many_skipped_image_examples::RULE,
 ];
 
 /// Looks a rule up by code (`VFT101`, any case) or name (`missing-messages`).

@@ -4,6 +4,7 @@ pub mod file_too_large;
 pub mod file_too_large_for_simple_upload;
 pub mod too_few_examples;
 pub mod too_many_image_examples;
+pub mod too_many_skipped_image_examples;
 
 /// Bytes as `1.23 GB` (decimal units, as the platform's limits are written).
 pub(crate) fn human_bytes(bytes: u64) -> String {
