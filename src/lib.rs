@@ -15,6 +15,7 @@ pub mod media;
 pub mod render;
 pub mod rules;
 pub mod target;
+pub mod tokens;
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
