@@ -17,6 +17,7 @@ use crate::json::Json;
 use crate::render::Emitter;
 use crate::rules::{self, Check, FileFacts, Finding, Position, Report, Rule, RulePlan};
 use crate::target::Target;
+use crate::tokens::{ExampleTokens, Model};
 
 /// Batches read ahead of the one being checked.
 const READ_AHEAD: usize = 2;
@@ -25,6 +26,8 @@ const READ_AHEAD: usize = 2;
 #[derive(Debug, Clone)]
 pub struct Options {
     pub target: Target,
+    /// The model tokens are counted for (`--model`; by default the target's vision model).
+    pub model: Model,
     /// Decode every image's pixels, not only its headers.
     pub deep: bool,
     pub plan: RulePlan,
@@ -35,6 +38,7 @@ impl Options {
     pub fn new(target: Target) -> Self {
         Self {
             target,
+            model: target.vision_model(),
             deep: false,
             plan: RulePlan::all(),
             limits: BatchLimits::default(),
@@ -86,10 +90,12 @@ struct LineOutcome {
 
 enum LineKind {
     Blank,
-    /// A non-blank line, parsed or not, with its image counts.
+    /// A non-blank line, parsed or not, with its image counts and, when it parsed as an
+    /// object, its tokens.
     Example {
         images: u64,
         url_images: u64,
+        tokens: Option<ExampleTokens>,
     },
 }
 
@@ -101,6 +107,32 @@ pub fn check_stream(
     pool: &rayon::ThreadPool,
     emitter: &mut dyn Emitter,
     summary: &mut Summary,
+) -> Result<(), Stop> {
+    check_stream_observed(
+        reader,
+        file,
+        options,
+        pool,
+        emitter,
+        summary,
+        &mut |_, _| {},
+    )
+}
+
+/// Sees every line that parsed as an example, in input order: its 1-based line number and
+/// its tokens (`None` for lines that are not examples).
+pub type ExampleObserver<'o> = dyn FnMut(u64, Option<&ExampleTokens>) + 'o;
+
+/// [`check_stream`], also handing each non-blank line's tokens to `observe` (`vft stats`,
+/// and the token figures of `vft check`'s summary).
+pub fn check_stream_observed(
+    reader: impl Read + Send,
+    file: &Arc<str>,
+    options: &Options,
+    pool: &rayon::ThreadPool,
+    emitter: &mut dyn Emitter,
+    summary: &mut Summary,
+    observe: &mut ExampleObserver<'_>,
 ) -> Result<(), Stop> {
     let checker = Checker::new(options);
     let mut facts = FileFacts {
@@ -148,8 +180,14 @@ pub fn check_stream(
                     .map(|line| check_line(line, &checker, file))
                     .collect()
             });
-            for outcome in outcomes {
-                if let LineKind::Example { images, url_images } = outcome.kind {
+            for (outcome, line) in outcomes.into_iter().zip(&lines) {
+                if let LineKind::Example {
+                    images,
+                    url_images,
+                    tokens,
+                } = outcome.kind
+                {
+                    observe(line.number, tokens.as_ref());
                     facts.examples += 1;
                     facts.images += images;
                     facts.url_images += url_images;
@@ -250,6 +288,7 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
     outcome.kind = LineKind::Example {
         images: 0,
         url_images: 0,
+        tokens: None,
     };
 
     let text = match std::str::from_utf8(bytes) {
@@ -281,7 +320,7 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
         return outcome;
     };
 
-    let example = Example::new(root, checker.options.deep);
+    let example = Example::new(root, checker.options.deep).with_model(checker.options.model);
     let mut findings = Vec::new();
     for &(rule, severity, check) in &checker.example_rules {
         check(
@@ -297,6 +336,7 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
     outcome.kind = LineKind::Example {
         images: example.images.len() as u64,
         url_images: url_images as u64,
+        tokens: Some(*example.tokens()),
     };
     outcome.diagnostics = locate_all(findings, text);
     outcome
