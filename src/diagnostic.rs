@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::input::JsonPointer;
 use crate::rules::Rule;
+use crate::tokens::TokenSummary;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -129,6 +130,8 @@ pub struct Summary {
     pub infos: u64,
     /// Findings per rule code, in code order.
     pub rules: BTreeMap<&'static str, RuleCount>,
+    /// Token figures over every example that could be counted (`vft check` fills it).
+    pub tokens: Option<TokenSummary>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -14,6 +14,7 @@ pub mod json;
 pub mod media;
 pub mod render;
 pub mod rules;
+pub mod stats;
 pub mod target;
 pub mod tokens;
 
@@ -27,12 +28,14 @@ use crate::diagnostic::Summary;
 use crate::engine::{Options, Stop};
 use crate::exit::ExitStatus;
 use crate::render::OutputFormat;
+use crate::tokens::{ExampleTokens, Tally};
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitStatus {
     let result = match cli.command {
         Command::Check(args) => check(&args),
         Command::Rules(args) => list_rules(&args),
+        Command::Stats(args) => stats::run(&args),
         Command::Rule { rule } => explain_rule(&rule),
     };
     match result {
@@ -47,7 +50,7 @@ pub fn run(cli: Cli) -> ExitStatus {
 
 /// Reports a failure of vft itself on stderr.
 #[allow(clippy::print_stderr)] // the one place vft's own errors are written
-fn tool_error(message: &str) {
+pub(crate) fn tool_error(message: &str) {
     eprintln!("vft: error: {message}");
 }
 
@@ -69,12 +72,16 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
             return Ok(ExitStatus::Error);
         }
     };
+    let pricing = args.tokens.pricing(args.target);
     let options = Options {
         deep: args.deep,
+        model: pricing.model,
         ..Options::new(args.target)
     };
     let mut summary = Summary::default();
     let mut tool_failed = false;
+    let mut tally = Tally::default();
+    let mut observe = |_, tokens: Option<&ExampleTokens>| tally.observe(tokens);
 
     for path in &args.files {
         let stdin = path == Path::new("-");
@@ -84,23 +91,25 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
             path.to_string_lossy().into()
         };
         let result = if stdin {
-            engine::check_stream(
+            engine::check_stream_observed(
                 io::stdin(),
                 &name,
                 &options,
                 &pool,
                 emitter.as_mut(),
                 &mut summary,
+                &mut observe,
             )
         } else {
             match File::open(path) {
-                Ok(file) => engine::check_stream(
+                Ok(file) => engine::check_stream_observed(
                     file,
                     &name,
                     &options,
                     &pool,
                     emitter.as_mut(),
                     &mut summary,
+                    &mut observe,
                 ),
                 Err(error) => Err(Stop::Input(error)),
             }
@@ -114,6 +123,7 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
             Err(Stop::Output(error)) => return Err(error),
         }
     }
+    summary.tokens = (tally.examples() > 0).then(|| tally.summary(pricing));
     emitter.finish(&summary)?;
 
     Ok(if tool_failed {

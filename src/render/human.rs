@@ -60,6 +60,9 @@ impl Emitter for HumanEmitter<'_> {
             "Checked {files}: {examples}, {} with images, {images}",
             s.examples_with_images
         )?;
+        if let Some(tokens) = &s.tokens {
+            writeln!(out, "{}", tokens.headline())?;
+        }
         if s.rules.is_empty() {
             writeln!(out, "No problems found")?;
         } else {

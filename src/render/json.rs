@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::diagnostic::{Diagnostic, RuleCount, Severity, Summary};
 use crate::input::JsonPointer;
 use crate::render::Emitter;
+use crate::tokens::TokenSummary;
 
 /// Bumped when a field changes meaning or disappears; adding fields does not bump it.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -58,6 +59,8 @@ struct SummaryRecord<'s> {
     warnings: u64,
     infos: u64,
     rules: &'s BTreeMap<&'static str, RuleCount>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tokens: Option<&'s TokenSummary>,
 }
 
 impl Emitter for JsonEmitter<'_> {
@@ -92,6 +95,7 @@ impl Emitter for JsonEmitter<'_> {
             warnings: s.warnings,
             infos: s.infos,
             rules: &s.rules,
+            tokens: s.tokens.as_ref(),
         };
         serde_json::to_writer(&mut self.out, &record)?;
         self.out.write_all(b"\n")?;

@@ -154,6 +154,48 @@ pub struct TokenSummary {
     pub cost: f64,
 }
 
+impl TokenSummary {
+    /// One line for people: tokens, billed tokens × epochs, estimated cost.
+    pub fn headline(&self) -> String {
+        let epochs = if self.epochs == 1 { "epoch" } else { "epochs" };
+        let mut line = format!(
+            "Tokens: {} ({}); billed {} × {} {epochs} = {}; estimated cost ${:.2} at ${:.2}/1M",
+            group_digits(self.total),
+            self.model.name(),
+            group_digits(self.billed_per_epoch),
+            self.epochs,
+            group_digits(self.billed),
+            self.cost,
+            self.price_per_million,
+        );
+        if self.images_unknown > 0 {
+            line.push_str(&format!(
+                "; {} {} of unknown size counted at the minimum",
+                self.images_unknown,
+                if self.images_unknown == 1 {
+                    "image"
+                } else {
+                    "images"
+                }
+            ));
+        }
+        line
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 impl Tally {
     pub fn add(&mut self, tokens: &ExampleTokens) {
         self.totals.push(tokens.total());
@@ -161,6 +203,14 @@ impl Tally {
         self.image += u64::from(tokens.image);
         self.assistant += u64::from(tokens.assistant);
         self.images_unknown += u64::from(tokens.unknown_images);
+    }
+
+    /// Adds one non-blank line: its tokens, or `None` when it is no countable example.
+    pub fn observe(&mut self, tokens: Option<&ExampleTokens>) {
+        match tokens {
+            Some(tokens) => self.add(tokens),
+            None => self.uncounted += 1,
+        }
     }
 
     pub fn examples(&self) -> u64 {
@@ -262,6 +312,14 @@ mod tests {
         assert_eq!(t.unknown_images, 1);
         assert_eq!(t.image, 85 + 85);
         assert_eq!(t.first_trained, None);
+    }
+
+    #[test]
+    fn digits_are_grouped_in_threes() {
+        assert_eq!(group_digits(0), "0");
+        assert_eq!(group_digits(999), "999");
+        assert_eq!(group_digits(1000), "1,000");
+        assert_eq!(group_digits(1_234_567), "1,234,567");
     }
 
     #[test]
