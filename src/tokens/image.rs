@@ -161,11 +161,11 @@ mod tests {
         assert_eq!(patch_count(1800, 2400, 1536), 1452);
         assert_eq!(
             image_tokens(1024, 1024, Detail::High, Model::Gpt41Mini),
-            (1024.0_f64 * 1.62).ceil() as u32
+            1659 // ceil(1024 × 1.62 = 1658.88)
         );
         assert_eq!(
             image_tokens(1800, 2400, Detail::Low, Model::Gpt41Nano),
-            (1452.0_f64 * 2.46).ceil() as u32
+            3572 // ceil(1452 × 2.46 = 3571.92)
         );
     }
 

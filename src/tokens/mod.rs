@@ -169,15 +169,13 @@ impl TokenSummary {
             self.price_per_million,
         );
         if self.images_unknown > 0 {
-            line.push_str(&format!(
-                "; {} {} of unknown size counted at the minimum",
-                self.images_unknown,
-                if self.images_unknown == 1 {
-                    "image"
-                } else {
-                    "images"
-                }
-            ));
+            let images = if self.images_unknown == 1 {
+                "image"
+            } else {
+                "images"
+            };
+            let unknown = self.images_unknown;
+            line = format!("{line}; {unknown} {images} of unknown size counted at the minimum");
         }
         line
     }
