@@ -12,6 +12,10 @@
 //! `name` and `arguments`; `weight` and other non-strings count nothing. Tool definitions
 //! (`tools`, or the deprecated `functions`) add CB-TOK's `num_tokens_for_tools` overhead.
 
+use std::cell::RefCell;
+
+use fnv::FnvHashMap;
+
 use crate::json::{Json, Number, Object};
 
 /// CB-TOK: `tokens_per_message`.
@@ -32,11 +36,46 @@ mod tools {
     pub(super) const FUNC_END: i64 = 12;
 }
 
+/// Pieces up to this many bytes have their counts cached.
+const CACHED_PIECE_BYTES: usize = 32;
+/// Entries per worker thread's cache before it is emptied (bounds memory to a few MB).
+const CACHE_ENTRIES: usize = 1 << 16;
+
+thread_local! {
+    /// Token counts of the pieces the pre-tokenizer cut, per worker thread. Natural text
+    /// repeats its words, and a lookup is cheaper than encoding the piece again; the count
+    /// of a piece never depends on its neighbours, so this changes no result.
+    static PIECE_COUNTS: RefCell<FnvHashMap<Box<[u8]>, u32>> = RefCell::default();
+}
+
 /// Tokens of `text` with `o200k_base`. Special-token look-alikes such as `<|endoftext|>`
 /// are ordinary text here, as in `tiktoken`'s `encode_ordinary` (the platform rejects
 /// them: `special-token-in-text`).
 pub fn count(text: &str) -> u32 {
-    u32::try_from(bpe_openai::o200k_base().count(text)).unwrap_or(u32::MAX)
+    // o200k_base does no Unicode normalisation, so splitting the text as given and
+    // counting each piece is exactly `Tokenizer::count`.
+    let tokenizer = bpe_openai::o200k_base();
+    let count_piece = |piece: &[u8]| u32::try_from(tokenizer.bpe.count(piece)).unwrap_or(u32::MAX);
+    PIECE_COUNTS.with_borrow_mut(|cache| {
+        if cache.len() >= CACHE_ENTRIES {
+            cache.clear();
+        }
+        tokenizer
+            .split(text)
+            .map(|piece| {
+                let piece = piece.as_bytes();
+                if piece.len() > CACHED_PIECE_BYTES {
+                    return count_piece(piece);
+                }
+                if let Some(&n) = cache.get(piece) {
+                    return n;
+                }
+                let n = count_piece(piece);
+                cache.insert(piece.into(), n);
+                n
+            })
+            .fold(0_u32, u32::saturating_add)
+    })
 }
 
 /// The token ids of `text` with `o200k_base`.
