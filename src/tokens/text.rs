@@ -13,8 +13,12 @@
 //! (`tools`, or the deprecated `functions`) add CB-TOK's `num_tokens_for_tools` overhead.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::LazyLock;
 
-use fnv::FnvHashMap;
+use regex_automata::meta::{Cache, Regex};
+use regex_automata::{Anchored, Input};
 
 use crate::json::{Json, Number, Object};
 
@@ -36,16 +40,105 @@ mod tools {
     pub(super) const FUNC_END: i64 = 12;
 }
 
-/// Pieces up to this many bytes have their counts cached.
-const CACHED_PIECE_BYTES: usize = 32;
+/// Pieces up to this many bytes have their counts cached, keyed by the bytes and the
+/// length packed into one `u128`.
+const CACHED_PIECE_BYTES: usize = 15;
 /// Entries per worker thread's cache before it is emptied (bounds memory to a few MB).
 const CACHE_ENTRIES: usize = 1 << 16;
+
+/// o200k_base's pre-tokenizer, as `bpe-openai` writes it: tiktoken's pattern with the
+/// look-ahead `\s+(?!\S)` rewritten as `\s+\s` whose last character is dropped (pattern
+/// 1). vft builds its own copy so that each worker thread keeps its own regex cache;
+/// the shared one inside `bpe-openai` goes through a pool on every match.
+static PRE_TOKENIZER: LazyLock<Regex> = LazyLock::new(|| {
+    let words = [
+        "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+        "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+        "\\p{N}{1,3}",
+        " ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*",
+        "\\s*[\\r\\n]+",
+        "\\s+$",
+    ]
+    .join("|");
+    Regex::new_many(&[words.as_str(), "\\s+\\s", "\\s+"]).expect("the o200k_base pattern compiles")
+});
+/// The pattern whose match ends with one look-ahead character.
+const LOOKAHEAD_PATTERN: usize = 1;
 
 thread_local! {
     /// Token counts of the pieces the pre-tokenizer cut, per worker thread. Natural text
     /// repeats its words, and a lookup is cheaper than encoding the piece again; the count
     /// of a piece never depends on its neighbours, so this changes no result.
-    static PIECE_COUNTS: RefCell<FnvHashMap<Box<[u8]>, u32>> = RefCell::default();
+    static PIECE_COUNTS: RefCell<HashMap<u128, u32, BuildHasherDefault<KeyHasher>>> =
+        RefCell::default();
+    static REGEX_CACHE: RefCell<Cache> = RefCell::new(PRE_TOKENIZER.create_cache());
+}
+
+/// Calls `each` with every piece o200k_base's pre-tokenizer cuts `text` into (what
+/// `bpe_openai::Tokenizer::split` yields).
+fn split(text: &str, mut each: impl FnMut(&str)) {
+    REGEX_CACHE.with_borrow_mut(|cache| {
+        let mut last = 0;
+        while last < text.len() {
+            let input = Input::new(&text[last..]).anchored(Anchored::Yes);
+            let Some(found) = PRE_TOKENIZER.search_with(cache, &input) else {
+                // Every character matches `\s+` or an earlier pattern: unreachable.
+                each(&text[last..]);
+                return;
+            };
+            let mut end = last + found.end();
+            if found.pattern().as_usize() == LOOKAHEAD_PATTERN {
+                let lookahead = text[last..end]
+                    .chars()
+                    .next_back()
+                    .map_or(0, char::len_utf8);
+                end -= lookahead;
+            }
+            if end == last {
+                // A zero-length piece would loop forever; the pattern never yields one.
+                each(&text[last..]);
+                return;
+            }
+            each(&text[last..end]);
+            last = end;
+        }
+    });
+}
+
+/// A short piece as one number: its bytes, zero-padded, and its length in the last byte.
+fn piece_key(piece: &[u8]) -> Option<u128> {
+    let len = u8::try_from(piece.len())
+        .ok()
+        .filter(|&len| usize::from(len) <= CACHED_PIECE_BYTES)?;
+    let mut bytes = [0_u8; 16];
+    bytes[..piece.len()].copy_from_slice(piece);
+    bytes[15] = len;
+    Some(u128::from_le_bytes(bytes))
+}
+
+/// Hashes a `u128` key with two multiplications (keys are not attacker-chosen in a way
+/// that matters: a collision only slows a lookup).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u128(&mut self, key: u128) {
+        // The halves of the key, folded: truncation is the point.
+        #[allow(clippy::cast_possible_truncation)]
+        let (low, high) = (key as u64, (key >> 64) as u64);
+        let mixed = (low ^ high.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = mixed ^ (mixed >> 32);
+    }
 }
 
 /// Tokens of `text` with `o200k_base`. Special-token look-alikes such as `<|endoftext|>`
@@ -54,28 +147,23 @@ thread_local! {
 pub fn count(text: &str) -> u32 {
     // o200k_base does no Unicode normalisation, so splitting the text as given and
     // counting each piece is exactly `Tokenizer::count`.
-    let tokenizer = bpe_openai::o200k_base();
-    let count_piece = |piece: &[u8]| u32::try_from(tokenizer.bpe.count(piece)).unwrap_or(u32::MAX);
-    PIECE_COUNTS.with_borrow_mut(|cache| {
-        if cache.len() >= CACHE_ENTRIES {
-            cache.clear();
+    let bpe = &bpe_openai::o200k_base().bpe;
+    let count_piece = |piece: &[u8]| u32::try_from(bpe.count(piece)).unwrap_or(u32::MAX);
+    let mut total = 0_u32;
+    PIECE_COUNTS.with_borrow_mut(|counts| {
+        if counts.len() >= CACHE_ENTRIES {
+            counts.clear();
         }
-        tokenizer
-            .split(text)
-            .map(|piece| {
-                let piece = piece.as_bytes();
-                if piece.len() > CACHED_PIECE_BYTES {
-                    return count_piece(piece);
-                }
-                if let Some(&n) = cache.get(piece) {
-                    return n;
-                }
-                let n = count_piece(piece);
-                cache.insert(piece.into(), n);
-                n
-            })
-            .fold(0_u32, u32::saturating_add)
-    })
+        split(text, |piece| {
+            let piece = piece.as_bytes();
+            let n = match piece_key(piece) {
+                None => count_piece(piece),
+                Some(key) => *counts.entry(key).or_insert_with(|| count_piece(piece)),
+            };
+            total = total.saturating_add(n);
+        });
+    });
+    total
 }
 
 /// The token ids of `text` with `o200k_base`.
@@ -244,6 +332,18 @@ mod tests {
         assert_eq!(count(""), 0);
         // A special-token look-alike is ordinary text, several tokens.
         assert!(count("<|endoftext|>") > 1);
+    }
+
+    #[test]
+    fn cached_counts_equal_encoding_lengths() {
+        assert_ne!(piece_key(b"a"), piece_key(b"a\0"));
+        assert_eq!(piece_key(&[b'x'; 16]), None);
+        // Twice each, so the second count comes from the cache.
+        for text in ["a a\0 a\0\0 a", "  \n\n x 東京 😀😀", &"word ".repeat(50)] {
+            for _ in 0..2 {
+                assert_eq!(count(text) as usize, encode(text).len(), "{text:?}");
+            }
+        }
     }
 
     #[test]
