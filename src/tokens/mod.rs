@@ -301,6 +301,44 @@ mod tests {
         assert_eq!(t.first_trained, Some(before + 3 + c("assistant")));
     }
 
+    /// A data URI of a black RGB PNG of `width`×`height`.
+    fn png_uri(width: u32, height: u32) -> String {
+        use base64::Engine as _;
+        let mut bytes = Vec::new();
+        let mut encoder = png::Encoder::new(&mut bytes, width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        let mut writer = encoder.write_header().unwrap();
+        writer
+            .write_image_data(&vec![0; (width * height * 3) as usize])
+            .unwrap();
+        writer.finish().unwrap();
+        format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        )
+    }
+
+    #[test]
+    fn data_uri_images_count_from_their_probed_dimensions() {
+        let uri = png_uri(1024, 1024);
+        let part = |detail: &str| {
+            format!(r#"{{"type":"image_url","image_url":{{"url":"{uri}","detail":"{detail}"}}}}"#)
+        };
+        let line = format!(
+            r#"{{"messages":[{{"role":"user","content":[{},{},{}]}},{{"role":"assistant","content":"x"}}]}}"#,
+            part("high"),
+            part("auto"),
+            part("low")
+        );
+        let t = tokens_of(&line, Model::Gpt4o);
+        assert_eq!(t.image, 765 + 765 + 85);
+        assert_eq!(t.unknown_images, 0);
+        // The assistant comes after the images: they are before its first token.
+        assert!(t.first_trained.unwrap() > 765 + 765 + 85);
+        let t = tokens_of(&line, Model::Gpt4oMini);
+        assert_eq!(t.image, 2 * (2833 + 4 * 5667) + 2833);
+    }
+
     #[test]
     fn url_images_are_unknown_and_low_detail_is_known() {
         let t = tokens_of(
