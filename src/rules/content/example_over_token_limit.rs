@@ -23,6 +23,7 @@ declare_rule! {
     /// ## Source
     /// Spec §3.1 (limits per model: OAI-FTG-2024 for gpt-4o and gpt-4o-mini, AZ-MODELS for
     /// the gpt-4.1 family), §5 (image tokens; `auto` counted as `high`), §6 (text tokens).
+    /// Image tokens count toward the limit (UNVERIFIED, spec §3.1: they are billed as tokens).
     /// Image URLs are not fetched, so their tokens are a lower bound. When truncation would
     /// leave no trained assistant token, `assistant-beyond-token-limit` reports the example
     /// instead.
