@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::config::{FailOn, Overrides};
 use crate::render::OutputFormat;
 use crate::target::Target;
+use crate::tokens::{Model, Pricing};
 
 /// Validate and lint OpenAI / Azure OpenAI vision fine-tuning JSONL files before upload.
 ///
@@ -26,6 +27,9 @@ pub enum Command {
     Check(CheckArgs),
     /// List every rule: code, name, default severity, summary.
     Rules(RulesArgs),
+    /// Count tokens and estimate the training cost: per-example lengths, epochs, billed
+    /// tokens, price.
+    Stats(StatsArgs),
     /// Print a rule's documentation.
     Rule {
         /// A rule code (`VFT202`) or name (`invalid-image-detail`).
@@ -126,6 +130,9 @@ pub struct CheckArgs {
     #[arg(long)]
     pub deep: bool,
 
+    #[command(flatten)]
+    pub tokens: TokenArgs,
+
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
@@ -198,6 +205,67 @@ fn seconds(text: &str) -> Result<Duration, String> {
         return Err("must be more than 0 and at most 86400 seconds".to_owned());
     }
     Ok(Duration::from_secs_f64(value))
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// JSONL files to count; `-` reads standard input. Figures cover all files together.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// The platform the file is for (its vision model is the default `--model`).
+    #[arg(long, value_enum, default_value_t = Target::OpenAi)]
+    pub target: Target,
+
+    /// Output format: a table and a histogram, or JSON Lines (one record per example, then
+    /// the totals).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+
+    #[command(flatten)]
+    pub tokens: TokenArgs,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+/// How tokens are counted and priced.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct TokenArgs {
+    /// The model to count and price for: its per-example token limit, image tokens and
+    /// training price (default: the target's vision model, gpt-4o-2024-08-06).
+    #[arg(long, value_enum, value_name = "MODEL")]
+    pub model: Option<Model>,
+
+    /// Epochs to bill (default: the cookbook's rule from the number of examples).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=50))]
+    pub epochs: Option<u64>,
+
+    /// USD per million training tokens (default: the model's list price, dated in
+    /// `vft stats` output).
+    #[arg(long, value_name = "USD", value_parser = parse_price)]
+    pub price_per_million: Option<f64>,
+}
+
+impl TokenArgs {
+    /// The model and pricing for `target`.
+    pub fn pricing(&self, target: Target) -> Pricing {
+        Pricing {
+            model: self.model.unwrap_or_else(|| target.vision_model()),
+            epochs: self.epochs,
+            price_per_million: self.price_per_million,
+        }
+    }
+}
+
+fn parse_price(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(price) if price.is_finite() && price >= 0.0 => Ok(price),
+        _ => Err(format!(
+            "`{text}` is not a price in USD (a number, 0 or more)"
+        )),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::input::JsonPointer;
 use crate::rules::Rule;
+use crate::tokens::TokenSummary;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -135,6 +136,8 @@ pub struct Summary {
     /// Why vft could not check a file (it was not found, could not be read), one entry
     /// per file; such a run exits 2.
     pub failures: Vec<String>,
+    /// Token figures over every example that could be counted (`vft check` fills it).
+    pub tokens: Option<TokenSummary>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -22,6 +22,7 @@ use crate::progress::Progress;
 use crate::render::Emitter;
 use crate::rules::{self, Check, FileFacts, Finding, Position, Report, Rule, RulePlan};
 use crate::target::Target;
+use crate::tokens::{ExampleTokens, Model};
 
 /// Batches read ahead of the ones being checked.
 const READ_AHEAD: usize = 2;
@@ -32,6 +33,8 @@ const IN_FLIGHT: usize = 3;
 #[derive(Debug, Clone)]
 pub struct Options {
     pub target: Target,
+    /// The model tokens are counted for (`--model`; by default the target's vision model).
+    pub model: Model,
     /// Decode every image's pixels, not only its headers.
     pub deep: bool,
     pub plan: RulePlan,
@@ -48,6 +51,7 @@ impl Options {
     pub fn new(target: Target) -> Self {
         Self {
             target,
+            model: target.vision_model(),
             deep: false,
             plan: RulePlan::all(),
             limits: BatchLimits::default(),
@@ -134,9 +138,11 @@ struct UrlRef {
 
 enum LineKind {
     Blank,
-    /// A non-blank line, parsed or not, with its image counts.
+    /// A non-blank line, parsed or not, with its image counts and, when it parsed as an
+    /// object, its tokens.
     Example {
         images: u64,
+        tokens: Option<ExampleTokens>,
     },
 }
 
@@ -148,6 +154,32 @@ pub fn check_stream(
     pool: &rayon::ThreadPool,
     emitter: &mut dyn Emitter,
     summary: &mut Summary,
+) -> Result<(), Stop> {
+    check_stream_observed(
+        reader,
+        file,
+        options,
+        pool,
+        emitter,
+        summary,
+        &mut |_, _| {},
+    )
+}
+
+/// Sees every line that parsed as an example, in input order: its 1-based line number and
+/// its tokens (`None` for lines that are not examples).
+pub type ExampleObserver<'o> = dyn FnMut(u64, Option<&ExampleTokens>) + 'o;
+
+/// [`check_stream`], also handing each non-blank line's tokens to `observe` (`vft stats`,
+/// and the token figures of `vft check`'s summary).
+pub fn check_stream_observed(
+    reader: impl Read + Send,
+    file: &Arc<str>,
+    options: &Options,
+    pool: &rayon::ThreadPool,
+    emitter: &mut dyn Emitter,
+    summary: &mut Summary,
+    observe: &mut ExampleObserver<'_>,
 ) -> Result<(), Stop> {
     let checker = Checker::new(options);
     let mut state = FileState {
@@ -195,7 +227,7 @@ pub fn check_stream(
                 finished.insert(index, (batch, outcomes));
                 while let Some((batch, outcomes)) = finished.remove(taken) {
                     *taken += 1;
-                    record_batch(&batch, outcomes, &mut state, emitter, summary)?;
+                    record_batch(&batch, outcomes, &mut state, emitter, summary, observe)?;
                     // The reader may have finished already; the buffer is then dropped.
                     let _ = recycle.send(batch.into_buffer());
                 }
@@ -288,6 +320,7 @@ fn record_batch(
     state: &mut FileState<'_>,
     emitter: &mut dyn Emitter,
     summary: &mut Summary,
+    observe: &mut ExampleObserver<'_>,
 ) -> Result<(), Stop> {
     let (options, facts) = (state.options, &mut state.facts);
     facts.bytes += batch.byte_len() as u64;
@@ -306,8 +339,9 @@ fn record_batch(
             emit(emitter, summary, &into_diagnostic(finding, location, None))?;
         }
     }
-    for outcome in outcomes {
-        if let LineKind::Example { images } = outcome.kind {
+    for (outcome, line) in outcomes.into_iter().zip(batch.lines()) {
+        if let LineKind::Example { images, tokens } = outcome.kind {
+            observe(line.number, tokens.as_ref());
             facts.examples += 1;
             facts.images += images;
             facts.examples_with_images += u64::from(images > 0);
@@ -449,7 +483,10 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
         );
         return outcome;
     }
-    outcome.kind = LineKind::Example { images: 0 };
+    outcome.kind = LineKind::Example {
+        images: 0,
+        tokens: None,
+    };
 
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
@@ -480,7 +517,7 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
         return outcome;
     };
 
-    let example = Example::new(root, checker.options.deep);
+    let example = Example::new(root, checker.options.deep).with_model(checker.options.model);
     let mut findings = Vec::new();
     for &(rule, severity, check) in &checker.example_rules {
         check(
@@ -513,6 +550,7 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
     }
     outcome.kind = LineKind::Example {
         images: example.images.len() as u64,
+        tokens: Some(*example.tokens()),
     };
     outcome.diagnostics = locate_all(findings, text);
     outcome

@@ -3,6 +3,8 @@
 //! Views are lenient: they show what is there and leave judging its shape to the schema
 //! rules, so a rule about roles still runs when some other field is malformed.
 
+use std::sync::OnceLock;
+
 use rayon::prelude::*;
 
 use crate::input::JsonPointer;
@@ -10,6 +12,7 @@ use crate::json::{Json, Object};
 use crate::media::bytes::ImageBytes;
 use crate::media::data_uri::{self, Base64Error, DataUri, DataUriError};
 use crate::media::probe::{self, Probe};
+use crate::tokens::{ExampleTokens, Model};
 
 /// One line that parsed as a JSON object.
 #[derive(Debug)]
@@ -19,6 +22,9 @@ pub struct Example<'a> {
     pub messages: Option<Vec<Message<'a>>>,
     /// Every `image_url` content part, in any message.
     pub images: Vec<ImagePart<'a>>,
+    /// The model tokens are counted for (`--model`).
+    pub model: Model,
+    tokens: OnceLock<ExampleTokens>,
 }
 
 impl<'a> Example<'a> {
@@ -51,7 +57,24 @@ impl<'a> Example<'a> {
             root,
             messages,
             images,
+            model: Model::Gpt4o,
+            tokens: OnceLock::new(),
         }
+    }
+
+    /// Counts tokens for `model` (by default gpt-4o-2024-08-06).
+    #[must_use]
+    pub fn with_model(mut self, model: Model) -> Self {
+        self.model = model;
+        self.tokens = OnceLock::new();
+        self
+    }
+
+    /// The example's tokens for its model, counted on first use and then shared by every
+    /// rule and by `vft stats`.
+    pub fn tokens(&self) -> &ExampleTokens {
+        self.tokens
+            .get_or_init(|| ExampleTokens::count(self, self.model))
     }
 
     /// The messages (empty when `messages` is missing or not an array).

@@ -17,7 +17,9 @@ pub mod media;
 pub mod progress;
 pub mod render;
 pub mod rules;
+pub mod stats;
 pub mod target;
+pub mod tokens;
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -32,12 +34,14 @@ use crate::exit::ExitStatus;
 use crate::progress::{AroundProgress, Progress};
 use crate::render::cap::{Capped, Caps};
 use crate::render::{Emitter, OutputFormat, Sink};
+use crate::tokens::{ExampleTokens, Tally};
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitStatus {
     let result = match cli.command {
         Command::Check(args) => check(&args),
         Command::Rules(args) => list_rules(&args),
+        Command::Stats(args) => stats::run(&args),
         Command::Rule { rule } => explain_rule(&rule),
         Command::Config(args) => show_config(&args),
     };
@@ -53,7 +57,7 @@ pub fn run(cli: Cli) -> ExitStatus {
 
 /// Reports a failure of vft itself on stderr.
 #[allow(clippy::print_stderr)] // the one place vft's own errors are written
-fn tool_error(message: &str) {
+pub(crate) fn tool_error(message: &str) {
     eprintln!("vft: error: {message}");
 }
 
@@ -145,9 +149,11 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
             return Ok(ExitStatus::Error);
         }
     };
+    let pricing = args.tokens.pricing(settings.target.0);
     let fetcher = (!args.fetch.offline).then(|| Arc::new(fetch::Fetcher::new(fetch_config(args))));
     let options = Options {
         deep: args.deep,
+        model: pricing.model,
         progress: progress.clone(),
         fetcher,
         allow_private_urls: args.fetch.allow_private_urls,
@@ -156,6 +162,8 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     };
     let mut summary = Summary::default();
     let mut tool_failed = false;
+    let mut tally = Tally::default();
+    let mut observe = |_, tokens: Option<&ExampleTokens>| tally.observe(tokens);
 
     for path in &args.files {
         let stdin = path == Path::new("-");
@@ -166,23 +174,25 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
         };
         progress.set_file(&name);
         let result = if stdin {
-            engine::check_stream(
+            engine::check_stream_observed(
                 io::stdin(),
                 &name,
                 &options,
                 &pool,
                 emitter.as_mut(),
                 &mut summary,
+                &mut observe,
             )
         } else {
             match File::open(path) {
-                Ok(file) => engine::check_stream(
+                Ok(file) => engine::check_stream_observed(
                     file,
                     &name,
                     &options,
                     &pool,
                     emitter.as_mut(),
                     &mut summary,
+                    &mut observe,
                 ),
                 Err(error) => Err(Stop::Input(error)),
             }
@@ -199,6 +209,7 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
         }
     }
     progress.finish();
+    summary.tokens = (tally.examples() > 0).then(|| tally.summary(pricing));
     emitter.finish(&summary)?;
 
     let failing =

@@ -26,6 +26,12 @@ impl Target {
         }
     }
 
+    /// The model vision fine-tuning uses by default: gpt-4o-2024-08-06, the only vision
+    /// model on OpenAI and one of two on Azure (spec §4).
+    pub fn vision_model(self) -> crate::tokens::Model {
+        crate::tokens::Model::Gpt4o
+    }
+
     /// Images allowed in one example (spec §3.2: OAI-VFT 10, AZ-VFT table 64).
     pub fn max_images_per_example(self) -> usize {
         match self {

@@ -408,3 +408,97 @@ fn a_closed_pipe_ends_quietly_in_every_format() {
         assert_eq!(output.status.code(), Some(0), "{format}");
     }
 }
+
+/// Runs `vft stats --format json ARGS`: the example records and the totals record.
+fn stats_json(args: &[&str]) -> (Vec<Value>, Value) {
+    let output = vft()
+        .args(["stats", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let mut records: Vec<Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let totals = records.pop().expect("a totals line");
+    assert_eq!(totals["type"], "totals");
+    (records, totals)
+}
+
+#[test]
+fn stats_json_has_one_record_per_example_and_totals_that_add_up() {
+    let (examples, totals) = stats_json(&["fixtures/valid/docs-examples.jsonl"]);
+    assert_eq!(examples.len(), 10);
+    let lines: Vec<u64> = examples
+        .iter()
+        .map(|e| e["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, (1..=10).collect::<Vec<_>>());
+    let mut sum = 0;
+    for e in &examples {
+        assert_eq!(e["type"], "example");
+        let t = &e["tokens"];
+        let total = t["total"].as_u64().unwrap();
+        assert_eq!(
+            total,
+            t["text"].as_u64().unwrap() + t["image"].as_u64().unwrap()
+        );
+        sum += total;
+    }
+    assert_eq!(totals["total"].as_u64().unwrap(), sum);
+    assert_eq!(totals["examples"], 10);
+    // The cookbook's default for 10 examples is 10 epochs.
+    assert_eq!(totals["epochs"], 10);
+    assert_eq!(totals["billed"].as_u64().unwrap(), sum * 10);
+    assert_eq!(totals["model"], "gpt-4o-2024-08-06");
+}
+
+#[test]
+fn stats_overrides_epochs_price_and_model() {
+    let (_, totals) = stats_json(&[
+        "--epochs",
+        "2",
+        "--price-per-million",
+        "10",
+        "--model",
+        "gpt-4.1-nano",
+        "fixtures/rules/VFT311-assistant-beyond-token-limit/fail.jsonl",
+    ]);
+    assert_eq!(totals["epochs"], 2);
+    assert_eq!(totals["default_epochs"], false);
+    assert_eq!(totals["model"], "gpt-4.1-nano-2025-04-14");
+    assert_eq!(totals["example_token_limit"], 32_768);
+    // Both examples are over 32,768 tokens, so each is billed at the limit.
+    assert_eq!(totals["billed_per_epoch"], 2 * 32_768);
+    let cost = totals["cost"].as_f64().unwrap();
+    assert!((cost - 4.0 * 32_768.0 * 10.0 / 1e6).abs() < 1e-9, "{cost}");
+    vft()
+        .args(["stats", "--price-per-million", "-1", "x.jsonl"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn stats_human_snapshot() {
+    let output = vft()
+        .args(["stats", "fixtures/valid/docs-examples.jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    insta::assert_snapshot!(String::from_utf8(output.stdout).unwrap());
+}
+
+#[test]
+fn check_reports_the_model_limit_of_model() {
+    // A 60,000-token system prompt before the reply: within gpt-4o's 65,536, but past
+    // gpt-4.1-nano's 32,768, where every trained token is cut.
+    let path = "fixtures/rules/VFT311-assistant-beyond-token-limit/pass.jsonl";
+    let (_, diagnostics, summary) = check_json(&[path]);
+    assert!(!codes(&diagnostics).contains(&"VFT311".to_owned()));
+    assert_eq!(summary["tokens"]["example_token_limit"], 65_536);
+    let (_, diagnostics, summary) = check_json(&["--model", "gpt-4.1-nano", path]);
+    assert!(codes(&diagnostics).contains(&"VFT311".to_owned()));
+    assert_eq!(summary["tokens"]["example_token_limit"], 32_768);
+}

@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::diagnostic::{Diagnostic, RuleCount, Severity, Summary};
 use crate::input::JsonPointer;
 use crate::render::Emitter;
+use crate::tokens::TokenSummary;
 
 /// Bumped when a field changes meaning or disappears; adding fields does not bump it.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -60,6 +61,8 @@ struct SummaryRecord<'s> {
     rules: &'s BTreeMap<&'static str, RuleCount>,
     /// Findings counted but not written (`--max-per-rule`, `--max-diagnostics`).
     hidden: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tokens: Option<&'s TokenSummary>,
 }
 
 impl Emitter for JsonEmitter<'_> {
@@ -95,6 +98,7 @@ impl Emitter for JsonEmitter<'_> {
             infos: s.infos,
             rules: &s.rules,
             hidden: s.hidden,
+            tokens: s.tokens.as_ref(),
         };
         serde_json::to_writer(&mut self.out, &record)?;
         self.out.write_all(b"\n")?;

@@ -77,6 +77,9 @@ pub(crate) fn write_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> 
         "Checked {files}: {examples}, {} with images, {images}",
         s.examples_with_images
     )?;
+    if let Some(tokens) = &s.tokens {
+        writeln!(out, "{}", tokens.headline())?;
+    }
     if s.rules.is_empty() {
         return writeln!(out, "No problems found");
     }

@@ -1,0 +1,389 @@
+//! Text tokens with `o200k_base`, counted the way OpenAI's cookbook counts a chat (spec §6).
+//!
+//! The encoder is GitHub's `bpe-openai`, which embeds `o200k_base` in the binary: nothing is
+//! downloaded at run time. Its output is OpenAI's `tiktoken` token for token;
+//! `fixtures/tokens/` holds the corpus that proves it (`tests/tokens.rs`).
+//!
+//! Per message (CB-TOK `num_tokens_from_messages`): 3 tokens, plus every string value
+//! encoded (the role too), plus 1 for a `name`; per example, 3 more for the reply's priming
+//! (`<|start|>assistant<|message|>`). Where the cookbook stops, vft goes on (spec §6,
+//! UNVERIFIED against server counts): content arrays count their `text` and `refusal`
+//! strings and their images (§5); `tool_calls` and `function_call` count each function's
+//! `name` and `arguments`; `weight` and other non-strings count nothing. Tool definitions
+//! (`tools`, or the deprecated `functions`) add CB-TOK's `num_tokens_for_tools` overhead.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::LazyLock;
+
+use regex_automata::meta::{Cache, Regex};
+use regex_automata::{Anchored, Input};
+
+use crate::json::{Json, Number, Object};
+
+/// CB-TOK: `tokens_per_message`.
+pub const TOKENS_PER_MESSAGE: u32 = 3;
+/// CB-TOK: `tokens_per_name`.
+pub const TOKENS_PER_NAME: u32 = 1;
+/// CB-TOK: "every reply is primed with <|start|>assistant<|message|>".
+pub const REPLY_PRIMING: u32 = 3;
+
+/// CB-TOK `num_tokens_for_tools` constants for gpt-4o and gpt-4o-mini (the cookbook's only
+/// o200k models; vft uses them for gpt-4.1 too).
+mod tools {
+    pub(super) const FUNC_INIT: i64 = 7;
+    pub(super) const PROP_INIT: i64 = 3;
+    pub(super) const PROP_KEY: i64 = 3;
+    pub(super) const ENUM_INIT: i64 = -3;
+    pub(super) const ENUM_ITEM: i64 = 3;
+    pub(super) const FUNC_END: i64 = 12;
+}
+
+/// Pieces up to this many bytes have their counts cached, keyed by the bytes and the
+/// length packed into one `u128`.
+const CACHED_PIECE_BYTES: usize = 15;
+/// Entries per worker thread's cache before it is emptied (bounds memory to a few MB).
+const CACHE_ENTRIES: usize = 1 << 16;
+
+/// o200k_base's pre-tokenizer, as `bpe-openai` writes it: tiktoken's pattern with the
+/// look-ahead `\s+(?!\S)` rewritten as `\s+\s` whose last character is dropped (pattern
+/// 1). vft builds its own copy so that each worker thread keeps its own regex cache;
+/// the shared one inside `bpe-openai` goes through a pool on every match.
+static PRE_TOKENIZER: LazyLock<Regex> = LazyLock::new(|| {
+    let words = [
+        "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+        "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+        "\\p{N}{1,3}",
+        " ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*",
+        "\\s*[\\r\\n]+",
+        "\\s+$",
+    ]
+    .join("|");
+    Regex::new_many(&[words.as_str(), "\\s+\\s", "\\s+"]).expect("the o200k_base pattern compiles")
+});
+/// The pattern whose match ends with one look-ahead character.
+const LOOKAHEAD_PATTERN: usize = 1;
+
+thread_local! {
+    /// Token counts of the pieces the pre-tokenizer cut, per worker thread. Natural text
+    /// repeats its words, and a lookup is cheaper than encoding the piece again; the count
+    /// of a piece never depends on its neighbours, so this changes no result.
+    static PIECE_COUNTS: RefCell<HashMap<u128, u32, BuildHasherDefault<KeyHasher>>> =
+        RefCell::default();
+    static REGEX_CACHE: RefCell<Cache> = RefCell::new(PRE_TOKENIZER.create_cache());
+}
+
+/// Calls `each` with every piece o200k_base's pre-tokenizer cuts `text` into (what
+/// `bpe_openai::Tokenizer::split` yields).
+fn split(text: &str, mut each: impl FnMut(&str)) {
+    REGEX_CACHE.with_borrow_mut(|cache| {
+        let mut last = 0;
+        while last < text.len() {
+            let input = Input::new(&text[last..]).anchored(Anchored::Yes);
+            let Some(found) = PRE_TOKENIZER.search_with(cache, &input) else {
+                // Every character matches `\s+` or an earlier pattern: unreachable.
+                each(&text[last..]);
+                return;
+            };
+            let mut end = last + found.end();
+            if found.pattern().as_usize() == LOOKAHEAD_PATTERN {
+                let lookahead = text[last..end]
+                    .chars()
+                    .next_back()
+                    .map_or(0, char::len_utf8);
+                end -= lookahead;
+            }
+            if end == last {
+                // A zero-length piece would loop forever; the pattern never yields one.
+                each(&text[last..]);
+                return;
+            }
+            each(&text[last..end]);
+            last = end;
+        }
+    });
+}
+
+/// A short piece as one number: its bytes, zero-padded, and its length in the last byte.
+fn piece_key(piece: &[u8]) -> Option<u128> {
+    let len = u8::try_from(piece.len())
+        .ok()
+        .filter(|&len| usize::from(len) <= CACHED_PIECE_BYTES)?;
+    let mut bytes = [0_u8; 16];
+    bytes[..piece.len()].copy_from_slice(piece);
+    bytes[15] = len;
+    Some(u128::from_le_bytes(bytes))
+}
+
+/// Hashes a `u128` key with two multiplications (keys are not attacker-chosen in a way
+/// that matters: a collision only slows a lookup).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u128(&mut self, key: u128) {
+        // The halves of the key, folded: truncation is the point.
+        #[allow(clippy::cast_possible_truncation)]
+        let (low, high) = (key as u64, (key >> 64) as u64);
+        let mixed = (low ^ high.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = mixed ^ (mixed >> 32);
+    }
+}
+
+/// Tokens of `text` with `o200k_base`. Special-token look-alikes such as `<|endoftext|>`
+/// are ordinary text here, as in `tiktoken`'s `encode_ordinary` (the platform rejects
+/// them: `special-token-in-text`).
+pub fn count(text: &str) -> u32 {
+    // o200k_base does no Unicode normalisation, so splitting the text as given and
+    // counting each piece is exactly `Tokenizer::count`.
+    let bpe = &bpe_openai::o200k_base().bpe;
+    let count_piece = |piece: &[u8]| u32::try_from(bpe.count(piece)).unwrap_or(u32::MAX);
+    let mut total = 0_u32;
+    PIECE_COUNTS.with_borrow_mut(|counts| {
+        if counts.len() >= CACHE_ENTRIES {
+            counts.clear();
+        }
+        split(text, |piece| {
+            let piece = piece.as_bytes();
+            let n = match piece_key(piece) {
+                None => count_piece(piece),
+                Some(key) => *counts.entry(key).or_insert_with(|| count_piece(piece)),
+            };
+            total = total.saturating_add(n);
+        });
+    });
+    total
+}
+
+/// The token ids of `text` with `o200k_base`.
+pub fn encode(text: &str) -> Vec<u32> {
+    bpe_openai::o200k_base().encode(text)
+}
+
+/// The entries of an object as Python's `json` sees them: one per key, the last value.
+pub(crate) fn unique_entries<'o, 'a>(
+    object: &'o Object<'a>,
+) -> impl Iterator<Item = (&'o str, &'o Json<'a>)> {
+    object.iter().filter(|(key, value)| {
+        object
+            .get(key)
+            .is_some_and(|last| std::ptr::eq(last, *value))
+    })
+}
+
+/// What one message's values cost, apart from its images.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MessageText {
+    /// Overhead, role, name and every value.
+    pub total: u32,
+    /// The tokens before the message's content: overhead and role.
+    pub head: u32,
+    /// Content, refusal and tool calls: what CB-PREP counts as the assistant's tokens.
+    pub content: u32,
+}
+
+/// Counts one element of `messages` (anything that is not an object counts 3).
+pub fn message(value: &Json<'_>) -> MessageText {
+    let mut out = MessageText {
+        total: TOKENS_PER_MESSAGE,
+        head: TOKENS_PER_MESSAGE,
+        content: 0,
+    };
+    let Some(object) = value.as_object() else {
+        return out;
+    };
+    for (key, value) in unique_entries(object) {
+        let tokens = match (key, value) {
+            (_, Json::String(s)) => count(s),
+            ("content", Json::Array(parts)) => parts.iter().map(part).sum(),
+            ("tool_calls", Json::Array(calls)) => calls
+                .iter()
+                .filter_map(|call| call.as_object()?.get("function"))
+                .map(function_call)
+                .sum(),
+            ("function_call", call) => function_call(call),
+            _ => 0,
+        };
+        out.total += tokens;
+        match key {
+            "role" => out.head += tokens,
+            "name" => out.total += TOKENS_PER_NAME,
+            "content" | "refusal" | "tool_calls" | "function_call" => out.content += tokens,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A content part's text (`text` or `refusal`); images are counted apart.
+fn part(value: &Json<'_>) -> u32 {
+    let Some(object) = value.as_object() else {
+        return 0;
+    };
+    match object.get_str("type") {
+        Some("text") => object.get_str("text").map_or(0, count),
+        Some("refusal") => object.get_str("refusal").map_or(0, count),
+        _ => 0,
+    }
+}
+
+/// `{"name": …, "arguments": …}`: both strings encoded.
+fn function_call(value: &Json<'_>) -> u32 {
+    let Some(object) = value.as_object() else {
+        return 0;
+    };
+    ["name", "arguments"]
+        .iter()
+        .filter_map(|key| object.get_str(key))
+        .map(count)
+        .sum()
+}
+
+/// CB-TOK `num_tokens_for_tools` over an example's `tools` (or deprecated `functions`).
+/// Missing descriptions and properties count as empty, where the cookbook would fail.
+pub fn tool_definitions(root: &Object<'_>) -> u32 {
+    let functions: Vec<&Object<'_>> =
+        if let Some(tools) = root.get("tools").and_then(Json::as_array) {
+            tools
+                .iter()
+                .filter_map(|t| t.as_object()?.get("function")?.as_object())
+                .collect()
+        } else if let Some(functions) = root.get("functions").and_then(Json::as_array) {
+            functions.iter().filter_map(Json::as_object).collect()
+        } else {
+            return 0;
+        };
+    if functions.is_empty() {
+        return 0;
+    }
+    let mut total: i64 = 0;
+    for function in functions {
+        total += tools::FUNC_INIT;
+        let name = function.get_str("name").unwrap_or_default();
+        let description = function.get_str("description").unwrap_or_default();
+        let description = description.strip_suffix('.').unwrap_or(description);
+        total += i64::from(count(&format!("{name}:{description}")));
+        let properties = function
+            .get("parameters")
+            .and_then(Json::as_object)
+            .and_then(|p| p.get("properties"))
+            .and_then(Json::as_object);
+        let Some(properties) = properties.filter(|p| !p.is_empty()) else {
+            continue;
+        };
+        total += tools::PROP_INIT;
+        for (key, property) in unique_entries(properties) {
+            total += tools::PROP_KEY;
+            let property = property.as_object();
+            let field = |name: &str| property.and_then(|p| p.get(name));
+            if let Some(items) = field("enum") {
+                total += tools::ENUM_INIT;
+                for item in items.as_array().unwrap_or_default() {
+                    total += tools::ENUM_ITEM + i64::from(count(&scalar_text(item)));
+                }
+            }
+            let kind = field("type").map(scalar_text).unwrap_or_default();
+            let description = field("description").map(scalar_text).unwrap_or_default();
+            let description = description.strip_suffix('.').unwrap_or(&description);
+            total += i64::from(count(&format!("{key}:{kind}:{description}")));
+        }
+    }
+    total += tools::FUNC_END;
+    u32::try_from(total.max(0)).unwrap_or(u32::MAX)
+}
+
+/// A value as the cookbook's f-strings would print it: strings bare, the rest as JSON.
+fn scalar_text(value: &Json<'_>) -> String {
+    match value {
+        Json::String(s) => s.to_string(),
+        Json::Number(Number::Int(n)) => n.to_string(),
+        Json::Number(Number::UInt(n)) => n.to_string(),
+        Json::Number(Number::Float(n)) => format!("{n:?}"),
+        Json::Bool(true) => "True".to_owned(),
+        Json::Bool(false) => "False".to_owned(),
+        Json::Null => "None".to_owned(),
+        Json::Array(_) | Json::Object(_) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> Json<'_> {
+        Json::parse(line).unwrap()
+    }
+
+    #[test]
+    fn known_token_ids() {
+        // tiktoken o200k_base: "hello world" → [24912, 2375].
+        assert_eq!(encode("hello world"), [24912, 2375]);
+        assert_eq!(count(""), 0);
+        // A special-token look-alike is ordinary text, several tokens.
+        assert!(count("<|endoftext|>") > 1);
+    }
+
+    #[test]
+    fn cached_counts_equal_encoding_lengths() {
+        assert_ne!(piece_key(b"a"), piece_key(b"a\0"));
+        assert_eq!(piece_key(&[b'x'; 16]), None);
+        // Twice each, so the second count comes from the cache.
+        for text in ["a a\0 a\0\0 a", "  \n\n x 東京 😀😀", &"word ".repeat(50)] {
+            for _ in 0..2 {
+                assert_eq!(count(text) as usize, encode(text).len(), "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_message_counts_overhead_role_name_and_content() {
+        let m = parse(r#"{"role":"user","name":"bob","content":"hello world"}"#);
+        let t = message(&m);
+        // 3 + role (1) + name (1) + 1 + content (2).
+        assert_eq!(t.total, 3 + count("user") + count("bob") + 1 + 2);
+        assert_eq!(t.head, 3 + count("user"));
+        assert_eq!(t.content, 2);
+    }
+
+    #[test]
+    fn arrays_tool_calls_and_weight() {
+        let m = parse(
+            r#"{"role":"assistant","weight":1,"content":[{"type":"text","text":"hello world"},{"type":"refusal","refusal":"no"}],"tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]}"#,
+        );
+        let expected = 3 + count("assistant") + 2 + count("no") + count("f") + count("{}");
+        assert_eq!(message(&m).total, expected);
+    }
+
+    #[test]
+    fn duplicate_keys_count_once_with_the_last_value() {
+        let m = parse(r#"{"role":"user","content":"a b c d e f","content":"x"}"#);
+        assert_eq!(message(&m).total, 3 + count("user") + count("x"));
+    }
+
+    #[test]
+    fn tool_definition_overhead() {
+        let root = parse(
+            r#"{"tools":[{"type":"function","function":{"name":"get_weather","description":"Weather by city.","parameters":{"type":"object","properties":{"city":{"type":"string","description":"The city."},"unit":{"type":"string","description":"","enum":["c","f"]}}}}}]}"#,
+        );
+        let expected =
+            7 + count("get_weather:Weather by city") + 3 + 3 + count("city:string:The city") + 3
+                - 3
+                + (3 + count("c"))
+                + (3 + count("f"))
+                + count("unit:string:")
+                + 12;
+        assert_eq!(tool_definitions(root.as_object().unwrap()), expected);
+        assert_eq!(tool_definitions(parse("{}").as_object().unwrap()), 0);
+    }
+}
