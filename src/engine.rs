@@ -62,6 +62,18 @@ impl Options {
     }
 }
 
+impl Options {
+    /// Where `rule` reports: every rule sees the run's target and (tightened) limits.
+    fn report<'r>(
+        &self,
+        rule: &'static Rule,
+        severity: Severity,
+        out: &'r mut Vec<Finding>,
+    ) -> Report<'r> {
+        Report::new(rule, severity, self.target, out).with_limits(self.plan.limits)
+    }
+}
+
 /// Why checking a file stopped early.
 #[derive(Debug)]
 pub enum Stop {
@@ -109,11 +121,7 @@ impl<'o> Checker<'o> {
     /// Runs the image rules on one image.
     fn check_image(&self, image: &ImageView<'_>, findings: &mut Vec<Finding>) {
         for &(rule, severity, check) in &self.image_rules {
-            check(
-                image,
-                &mut Report::new(rule, severity, self.options.target, findings)
-                    .with_limits(self.options.plan.limits),
-            );
+            check(image, &mut self.options.report(rule, severity, findings));
         }
     }
 }
@@ -278,11 +286,7 @@ pub fn check_stream_observed(
     let mut findings = Vec::new();
     for (rule, severity) in options.plan.enabled() {
         if let Check::File(check) = rule.check {
-            check(
-                &facts,
-                &mut Report::new(rule, severity, options.target, &mut findings)
-                    .with_limits(options.plan.limits),
-            );
+            check(&facts, &mut options.report(rule, severity, &mut findings));
         }
     }
     for finding in findings {
@@ -522,8 +526,7 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
     for &(rule, severity, check) in &checker.example_rules {
         check(
             &example,
-            &mut Report::new(rule, severity, checker.options.target, &mut findings)
-                .with_limits(checker.options.plan.limits),
+            &mut checker.options.report(rule, severity, &mut findings),
         );
     }
     for image in example.probed_images() {
