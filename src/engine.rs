@@ -4,9 +4,11 @@
 //! the output order does not depend on the thread count.
 
 use std::collections::BTreeMap;
+use std::fs::File;
 use std::io::{self, Read};
 use std::ops::Range;
 use std::panic::{self, AssertUnwindSafe};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread;
@@ -95,22 +97,14 @@ struct Checker<'o> {
 
 impl<'o> Checker<'o> {
     fn new(options: &'o Options) -> Self {
-        let example_rules = options
-            .plan
-            .enabled()
-            .filter_map(|(rule, severity)| match rule.check {
-                Check::Example(check) => Some((rule, severity, check)),
-                _ => None,
-            })
-            .collect();
-        let image_rules = options
-            .plan
-            .enabled()
-            .filter_map(|(rule, severity)| match rule.check {
-                Check::Image(check) => Some((rule, severity, check)),
-                _ => None,
-            })
-            .collect();
+        let example_rules = rules_with(options, |check| match check {
+            Check::Example(check) => Some(*check),
+            _ => None,
+        });
+        let image_rules = rules_with(options, |check| match check {
+            Check::Image(check) => Some(*check),
+            _ => None,
+        });
         Self {
             options,
             example_rules,
@@ -124,6 +118,18 @@ impl<'o> Checker<'o> {
             check(image, &mut self.options.report(rule, severity, findings));
         }
     }
+}
+
+/// The enabled rules whose check `pick` accepts, with their severity.
+fn rules_with<C>(
+    options: &Options,
+    pick: impl Fn(&Check) -> Option<C>,
+) -> Vec<(&'static Rule, Severity, C)> {
+    options
+        .plan
+        .enabled()
+        .filter_map(|(rule, severity)| Some((rule, severity, pick(&rule.check)?)))
+        .collect()
 }
 
 /// What one line contributed.
@@ -172,6 +178,32 @@ pub fn check_stream(
         summary,
         &mut |_, _| {},
     )
+}
+
+/// The name diagnostics give an input: `<stdin>` for `-`, else the path.
+pub fn input_name(path: &Path) -> Arc<str> {
+    if path == Path::new("-") {
+        "<stdin>".into()
+    } else {
+        path.to_string_lossy().into()
+    }
+}
+
+/// [`check_stream_observed`] on the file at `path` (`-` reads standard input).
+pub fn check_path(
+    path: &Path,
+    name: &Arc<str>,
+    options: &Options,
+    pool: &rayon::ThreadPool,
+    emitter: &mut dyn Emitter,
+    summary: &mut Summary,
+    observe: &mut ExampleObserver<'_>,
+) -> Result<(), Stop> {
+    if path == Path::new("-") {
+        return check_stream_observed(io::stdin(), name, options, pool, emitter, summary, observe);
+    }
+    let file = File::open(path).map_err(Stop::Input)?;
+    check_stream_observed(file, name, options, pool, emitter, summary, observe)
 }
 
 /// Sees every line that parsed as an example, in input order: its 1-based line number and

@@ -21,7 +21,6 @@ pub mod stats;
 pub mod target;
 pub mod tokens;
 
-use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -166,37 +165,17 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     let mut observe = |_, tokens: Option<&ExampleTokens>| tally.observe(tokens);
 
     for path in &args.files {
-        let stdin = path == Path::new("-");
-        let name: Arc<str> = if stdin {
-            "<stdin>".into()
-        } else {
-            path.to_string_lossy().into()
-        };
+        let name = engine::input_name(path);
         progress.set_file(&name);
-        let result = if stdin {
-            engine::check_stream_observed(
-                io::stdin(),
-                &name,
-                &options,
-                &pool,
-                emitter.as_mut(),
-                &mut summary,
-                &mut observe,
-            )
-        } else {
-            match File::open(path) {
-                Ok(file) => engine::check_stream_observed(
-                    file,
-                    &name,
-                    &options,
-                    &pool,
-                    emitter.as_mut(),
-                    &mut summary,
-                    &mut observe,
-                ),
-                Err(error) => Err(Stop::Input(error)),
-            }
-        };
+        let result = engine::check_path(
+            path,
+            &name,
+            &options,
+            &pool,
+            emitter.as_mut(),
+            &mut summary,
+            &mut observe,
+        );
         match result {
             Ok(()) => {}
             Err(Stop::Input(error)) => {

@@ -4,10 +4,7 @@
 //! line, tokens counted once per example) with every rule off, and collects each example's
 //! tokens through the engine's observer.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::Path;
-use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -88,12 +85,7 @@ pub fn run(args: &StatsArgs) -> io::Result<ExitStatus> {
     let mut tool_failed = false;
 
     for path in &args.files {
-        let stdin = path == Path::new("-");
-        let name: Arc<str> = if stdin {
-            "<stdin>".into()
-        } else {
-            path.to_string_lossy().into()
-        };
+        let name = engine::input_name(path);
         let mut write_error = None;
         let mut observe = |line: u64, tokens: Option<&ExampleTokens>| {
             tally.observe(tokens);
@@ -116,29 +108,15 @@ pub fn run(args: &StatsArgs) -> io::Result<ExitStatus> {
             }
         };
         let mut summary = Summary::default();
-        let result = if stdin {
-            engine::check_stream_observed(
-                io::stdin(),
-                &name,
-                &options,
-                &pool,
-                &mut Discard,
-                &mut summary,
-                &mut observe,
-            )
-        } else {
-            File::open(path).map_err(Stop::Input).and_then(|file| {
-                engine::check_stream_observed(
-                    file,
-                    &name,
-                    &options,
-                    &pool,
-                    &mut Discard,
-                    &mut summary,
-                    &mut observe,
-                )
-            })
-        };
+        let result = engine::check_path(
+            path,
+            &name,
+            &options,
+            &pool,
+            &mut Discard,
+            &mut summary,
+            &mut observe,
+        );
         if let Some(error) = write_error {
             return Err(error);
         }
