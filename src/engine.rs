@@ -24,6 +24,7 @@ use crate::progress::Progress;
 use crate::render::Emitter;
 use crate::rules::{self, Check, FileFacts, Finding, Position, Report, Rule, RulePlan};
 use crate::target::Target;
+use crate::tokens::image::{self, Detail};
 use crate::tokens::{ExampleTokens, Model};
 
 /// Batches read ahead of the ones being checked.
@@ -148,6 +149,8 @@ struct UrlRef {
     column: Option<u64>,
     pointer: input::JsonPointer,
     url: Box<str>,
+    /// The image's `detail`, for its tokens once its size is known.
+    detail: Detail,
 }
 
 enum LineKind {
@@ -169,15 +172,7 @@ pub fn check_stream(
     emitter: &mut dyn Emitter,
     summary: &mut Summary,
 ) -> Result<(), Stop> {
-    check_stream_observed(
-        reader,
-        file,
-        options,
-        pool,
-        emitter,
-        summary,
-        &mut |_, _| {},
-    )
+    check_stream_observed(reader, file, options, pool, emitter, summary, &mut |_| {})
 }
 
 /// The name diagnostics give an input: `<stdin>` for `-`, else the path.
@@ -206,9 +201,25 @@ pub fn check_path(
     check_stream_observed(file, name, options, pool, emitter, summary, observe)
 }
 
-/// Sees every line that parsed as an example, in input order: its 1-based line number and
-/// its tokens (`None` for lines that are not examples).
-pub type ExampleObserver<'o> = dyn FnMut(u64, Option<&ExampleTokens>) + 'o;
+/// What the engine tells an [`ExampleObserver`], per file in this order: every non-blank
+/// line, then the images fetched from URLs, then the end of the file.
+#[derive(Debug, Clone, Copy)]
+pub enum Observed<'t> {
+    /// A non-blank line (1-based) and its tokens (`None` when it is no example).
+    Example {
+        line: u64,
+        tokens: Option<&'t ExampleTokens>,
+    },
+    /// An image URL of that line was fetched and its size is known: its tokens exceed the
+    /// minimum the example was counted with by `extra`.
+    FetchedImage { line: u64, extra: u32 },
+    /// The file is done.
+    FileEnd,
+}
+
+/// Sees the examples of each file as they are checked (`vft stats`, and the token figures
+/// of `vft check`'s summary).
+pub type ExampleObserver<'o> = dyn FnMut(Observed<'_>) + 'o;
 
 /// [`check_stream`], also handing each non-blank line's tokens to `observe` (`vft stats`,
 /// and the token figures of `vft check`'s summary).
@@ -304,7 +315,14 @@ pub fn check_stream_observed(
 
     if let Some(fetcher) = &options.fetcher {
         for url in urls {
-            for diagnostic in fetched_diagnostics(&url, &fetcher.wait(&url.url), &checker, file) {
+            let outcome = fetcher.wait(&url.url);
+            if let Some(extra) = fetched_image_extra_tokens(&url, &outcome, options.model) {
+                observe(Observed::FetchedImage {
+                    line: url.line,
+                    extra,
+                });
+            }
+            for diagnostic in fetched_diagnostics(&url, &outcome, &checker, file) {
                 note_skipped_image(&diagnostic, &mut facts);
                 emit(emitter, summary, &diagnostic)?;
             }
@@ -314,6 +332,7 @@ pub fn check_stream_observed(
         facts.skipped_image_lines.sort_unstable();
         facts.skipped_image_lines.dedup();
     }
+    observe(Observed::FileEnd);
 
     let mut findings = Vec::new();
     for (rule, severity) in options.plan.enabled() {
@@ -377,7 +396,10 @@ fn record_batch(
     }
     for (outcome, line) in outcomes.into_iter().zip(batch.lines()) {
         if let LineKind::Example { images, tokens } = outcome.kind {
-            observe(line.number, tokens.as_ref());
+            observe(Observed::Example {
+                line: line.number,
+                tokens: tokens.as_ref(),
+            });
             facts.examples += 1;
             facts.images += images;
             facts.examples_with_images += u64::from(images > 0);
@@ -401,6 +423,20 @@ fn record_batch(
         }
     }
     Ok(())
+}
+
+/// How many more tokens a fetched image costs than the minimum its example was counted
+/// with while its size was unknown (`None` when it is still unknown).
+fn fetched_image_extra_tokens(url: &UrlRef, outcome: &fetch::Outcome, model: Model) -> Option<u32> {
+    let fetch::Outcome::Body(body) = outcome else {
+        return None;
+    };
+    let header = &body.probe.as_ref()?.header;
+    if header.width == 0 || header.height == 0 || !image::needs_dimensions(url.detail, model) {
+        return None;
+    }
+    let tokens = image::image_tokens(header.width, header.height, url.detail, model);
+    Some(tokens.saturating_sub(image::unknown_image_tokens(model)))
 }
 
 /// Records the line of a diagnostic that means the platform skips an image.
@@ -564,7 +600,7 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
     for image in example.probed_images() {
         checker.check_image(&image, &mut findings);
     }
-    for (pointer, url) in example.remote_images() {
+    for (pointer, url, detail) in example.remote_images() {
         // Syntax and literal addresses are checked here, offline too; host names when
         // they resolve, during the fetch.
         match fetch::guard::parse(url, checker.options.allow_private_urls) {
@@ -574,6 +610,7 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
                     .map(|span| text[..span.start].chars().count() as u64 + 1),
                 pointer,
                 url: url.into(),
+                detail: Detail::of(detail),
             }),
             Err(problem) => findings.extend(rules::media::url_finding(
                 plan,

@@ -106,9 +106,11 @@ impl<'a> Example<'a> {
     }
 
     /// The http(s) image URLs, with the pointer of each.
-    pub fn remote_images(&self) -> impl Iterator<Item = (JsonPointer, &'a str)> + '_ {
+    pub fn remote_images(
+        &self,
+    ) -> impl Iterator<Item = (JsonPointer, &'a str, Option<&'a Json<'a>>)> + '_ {
         self.images.iter().filter_map(|image| match image.source {
-            ImageSource::Remote(url) => Some((image.url_pointer(), url)),
+            ImageSource::Remote(url) => Some((image.url_pointer(), url, image.detail)),
             _ => None,
         })
     }

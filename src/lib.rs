@@ -28,12 +28,12 @@ use std::sync::Arc;
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigCommandArgs, RulesArgs, RulesFormat};
 use crate::config::{ConfigError, FailOn, Settings};
 use crate::diagnostic::Summary;
-use crate::engine::{Options, Stop};
+use crate::engine::{Observed, Options, Stop};
 use crate::exit::ExitStatus;
 use crate::progress::{AroundProgress, Progress};
 use crate::render::cap::{Capped, Caps};
 use crate::render::{Emitter, OutputFormat, Sink};
-use crate::tokens::{ExampleTokens, Tally};
+use crate::tokens::Tally;
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitStatus {
@@ -162,7 +162,11 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     let mut summary = Summary::default();
     let mut tool_failed = false;
     let mut tally = Tally::default();
-    let mut observe = |_, tokens: Option<&ExampleTokens>| tally.observe(tokens);
+    let mut observe = |observed: Observed<'_>| match observed {
+        Observed::Example { line, tokens } => tally.observe(line, tokens),
+        Observed::FetchedImage { line, extra } => tally.fetched_image(line, extra),
+        Observed::FileEnd => tally.end_file(),
+    };
 
     for path in &args.files {
         let name = engine::input_name(path);

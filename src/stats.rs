@@ -10,11 +10,11 @@ use serde::Serialize;
 
 use crate::cli::StatsArgs;
 use crate::diagnostic::{Diagnostic, Summary};
-use crate::engine::{self, Options, Stop};
+use crate::engine::{self, Observed, Options, Stop};
 use crate::exit::ExitStatus;
 use crate::render::{Emitter, OutputFormat};
 use crate::rules::RulePlan;
-use crate::tokens::{ExampleTokens, Tally, TokenSummary, group_digits};
+use crate::tokens::{Tally, TokenSummary, group_digits};
 
 /// Bins of the length histogram.
 const HISTOGRAM_BINS: u32 = 10;
@@ -87,8 +87,15 @@ pub fn run(args: &StatsArgs) -> io::Result<ExitStatus> {
     for path in &args.files {
         let name = engine::input_name(path);
         let mut write_error = None;
-        let mut observe = |line: u64, tokens: Option<&ExampleTokens>| {
-            tally.observe(tokens);
+        let mut observe = |observed: Observed<'_>| {
+            let (line, tokens) = match observed {
+                Observed::Example { line, tokens } => (line, tokens),
+                Observed::FetchedImage { line, extra } => {
+                    return tally.fetched_image(line, extra);
+                }
+                Observed::FileEnd => return tally.end_file(),
+            };
+            tally.observe(line, tokens);
             if let (true, Some(t), None) = (json, tokens, &write_error) {
                 let record = ExampleRecord {
                     r#type: "example",

@@ -698,3 +698,46 @@ fn unreachable_urls_count_toward_azures_skipped_examples_limit() {
         over[0]
     );
 }
+
+/// A fetched image's real size replaces the minimum its example was counted with while
+/// the size was unknown, in `vft check`'s token figures.
+#[test]
+fn fetched_images_count_their_real_image_tokens() {
+    use vft::tokens::Model;
+    use vft::tokens::image::{Detail, image_tokens, unknown_image_tokens};
+
+    let server = Server::start(standard_routes);
+    let file = jsonl(&[server.url("/rgb.png")]);
+    let tokens_with = |flags: &[&str]| {
+        let output = vft()
+            .args([
+                "check",
+                "--no-cache",
+                "--allow-private-urls",
+                "--format",
+                "json",
+            ])
+            .args(flags)
+            .arg(file.path())
+            .output()
+            .unwrap();
+        json_lines(&output.stdout).pop().unwrap()["tokens"].clone()
+    };
+    let offline = tokens_with(&["--offline"]);
+    let fetched = tokens_with(&[]);
+
+    let probe = vft::media::probe::probe(&std::fs::read("fixtures/images/rgb.png").unwrap(), false);
+    let (width, height) = (probe.header.width, probe.header.height);
+    // No `detail`: auto, counted as high.
+    let real = image_tokens(width, height, Detail::Auto, Model::Gpt4o);
+    let minimum = unknown_image_tokens(Model::Gpt4o);
+    assert!(real > minimum, "{width}×{height}: {real}");
+    assert_eq!(offline["images_unknown"], 1);
+    assert_eq!(fetched["images_unknown"], 0);
+    assert_eq!(offline["image"].as_u64().unwrap(), u64::from(minimum));
+    assert_eq!(fetched["image"].as_u64().unwrap(), u64::from(real));
+    assert_eq!(
+        fetched["total"].as_u64().unwrap() - offline["total"].as_u64().unwrap(),
+        u64::from(real - minimum)
+    );
+}

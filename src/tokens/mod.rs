@@ -102,6 +102,9 @@ pub struct Tally {
     pub images_unknown: u64,
     /// Lines that are not examples vft could count (invalid JSON, not an object).
     pub uncounted: u64,
+    /// In the current file, the examples with images of unknown size: (line, index into
+    /// `totals`), in line order, so a fetched image's size can still be counted.
+    unknown_sized: Vec<(u64, usize)>,
 }
 
 /// How to price a dataset: the model, and the user's overrides.
@@ -204,11 +207,33 @@ impl Tally {
     }
 
     /// Adds one non-blank line: its tokens, or `None` when it is no countable example.
-    pub fn observe(&mut self, tokens: Option<&ExampleTokens>) {
+    pub fn observe(&mut self, line: u64, tokens: Option<&ExampleTokens>) {
         match tokens {
-            Some(tokens) => self.add(tokens),
+            Some(tokens) => {
+                if tokens.unknown_images > 0 {
+                    self.unknown_sized.push((line, self.totals.len()));
+                }
+                self.add(tokens);
+            }
             None => self.uncounted += 1,
         }
+    }
+
+    /// An image of the example on `line` (of the current file), counted at its minimum, was
+    /// fetched: it costs `extra` tokens more.
+    pub fn fetched_image(&mut self, line: u64, extra: u32) {
+        let Ok(at) = self.unknown_sized.binary_search_by_key(&line, |&(l, _)| l) else {
+            return;
+        };
+        let index = self.unknown_sized[at].1;
+        self.totals[index] = self.totals[index].saturating_add(extra);
+        self.image += u64::from(extra);
+        self.images_unknown = self.images_unknown.saturating_sub(1);
+    }
+
+    /// The current file is done: later lines are another file's.
+    pub fn end_file(&mut self) {
+        self.unknown_sized.clear();
     }
 
     pub fn examples(&self) -> u64 {
