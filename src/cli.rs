@@ -1,11 +1,14 @@
 //! The command line.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{FailOn, Overrides};
+use crate::fetch;
 use crate::render::OutputFormat;
 use crate::target::Target;
 use crate::tokens::{Model, Pricing};
@@ -196,6 +199,33 @@ pub struct FetchArgs {
     pub no_cache: bool,
 }
 
+impl FetchArgs {
+    /// The fetcher's settings; `deep` also decodes fetched images' pixels.
+    pub fn config(&self, deep: bool) -> fetch::Config {
+        fetch::Config {
+            jobs: self.fetch_jobs.into(),
+            per_host: self.fetch_per_host.into(),
+            connect_timeout: self.connect_timeout,
+            timeout: self.fetch_timeout,
+            retries: self.fetch_retries,
+            allow_private: self.allow_private_urls,
+            deep,
+            cache_dir: if self.no_cache {
+                None
+            } else {
+                self.cache_dir.clone().or_else(fetch::default_cache_dir)
+            },
+            progress: std::io::stderr().is_terminal(),
+            ..fetch::Config::default()
+        }
+    }
+
+    /// The fetcher for this run, or none with `--offline`.
+    pub fn fetcher(&self, deep: bool) -> Option<Arc<fetch::Fetcher>> {
+        (!self.offline).then(|| Arc::new(fetch::Fetcher::new(self.config(deep))))
+    }
+}
+
 /// A positive number of seconds, fractions allowed (`0.5`).
 fn seconds(text: &str) -> Result<Duration, String> {
     let value: f64 = text
@@ -219,8 +249,8 @@ pub struct StatsArgs {
 
     /// Output format: a table and a histogram, or JSON Lines (one record per example, then
     /// the totals).
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
+    #[arg(long, value_enum, default_value_t = TableFormat::Human)]
+    pub format: TableFormat,
 
     #[command(flatten)]
     pub tokens: TokenArgs,
@@ -228,6 +258,10 @@ pub struct StatsArgs {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
+
+    /// Image URLs are fetched to count their tokens from their real size.
+    #[command(flatten)]
+    pub fetch: FetchArgs,
 }
 
 /// How tokens are counted and priced.
@@ -271,13 +305,16 @@ fn parse_price(text: &str) -> Result<f64, String> {
 #[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Output format: a table, or JSON Lines (one rule per line).
-    #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
-    pub format: RulesFormat,
+    #[arg(long, value_enum, default_value_t = TableFormat::Human)]
+    pub format: TableFormat,
 }
 
+/// Output of the commands that print a table (`vft rules`, `vft stats`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RulesFormat {
+pub enum TableFormat {
+    /// A table for people.
     Human,
+    /// JSON Lines.
     Json,
 }
 

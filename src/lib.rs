@@ -23,9 +23,8 @@ pub mod tokens;
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigCommandArgs, RulesArgs, RulesFormat};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigCommandArgs, RulesArgs, TableFormat};
 use crate::config::{ConfigError, FailOn, Settings};
 use crate::diagnostic::Summary;
 use crate::engine::{Observed, Options, Stop};
@@ -149,7 +148,7 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
         }
     };
     let pricing = args.tokens.pricing(settings.target.0);
-    let fetcher = (!args.fetch.offline).then(|| Arc::new(fetch::Fetcher::new(fetch_config(args))));
+    let fetcher = args.fetch.fetcher(args.deep);
     let options = Options {
         deep: args.deep,
         model: pricing.model,
@@ -206,26 +205,6 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     })
 }
 
-fn fetch_config(args: &CheckArgs) -> fetch::Config {
-    let fetch = &args.fetch;
-    fetch::Config {
-        jobs: fetch.fetch_jobs.into(),
-        per_host: fetch.fetch_per_host.into(),
-        connect_timeout: fetch.connect_timeout,
-        timeout: fetch.fetch_timeout,
-        retries: fetch.fetch_retries,
-        allow_private: fetch.allow_private_urls,
-        deep: args.deep,
-        cache_dir: if fetch.no_cache {
-            None
-        } else {
-            fetch.cache_dir.clone().or_else(fetch::default_cache_dir)
-        },
-        progress: io::stderr().is_terminal(),
-        ..fetch::Config::default()
-    }
-}
-
 fn show_config(args: &ConfigCommandArgs) -> io::Result<ExitStatus> {
     let start = discovery_start(args.file.as_deref());
     match Settings::load(&start, &args.config.overrides()) {
@@ -246,7 +225,7 @@ fn list_rules(args: &RulesArgs) -> io::Result<ExitStatus> {
     let mut out = BufWriter::new(io::stdout().lock());
     for rule in rules::REGISTRY {
         match args.format {
-            RulesFormat::Human => writeln!(
+            TableFormat::Human => writeln!(
                 out,
                 "{}  {:<33} {:<8} {:<8} {}",
                 rule.code,
@@ -255,7 +234,7 @@ fn list_rules(args: &RulesArgs) -> io::Result<ExitStatus> {
                 rule.category.as_str(),
                 rule.summary
             )?,
-            RulesFormat::Json => {
+            TableFormat::Json => {
                 let record = serde_json::json!({
                     "code": rule.code,
                     "name": rule.name,

@@ -9,12 +9,13 @@ use std::io::{self, BufWriter, Write};
 use serde::Serialize;
 
 use crate::cli::StatsArgs;
+use crate::cli::TableFormat;
 use crate::diagnostic::{Diagnostic, Summary};
 use crate::engine::{self, Observed, Options, Stop};
 use crate::exit::ExitStatus;
-use crate::render::{Emitter, OutputFormat};
+use crate::render::Emitter;
 use crate::rules::RulePlan;
-use crate::tokens::{Tally, TokenSummary, group_digits};
+use crate::tokens::{ExampleTokens, Tally, TokenSummary, group_digits};
 
 /// Bins of the length histogram.
 const HISTOGRAM_BINS: u32 = 10;
@@ -41,7 +42,7 @@ struct ExampleRecord<'a> {
     tokens: TokenRecord,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Clone, Copy, Serialize)]
 struct TokenRecord {
     text: u32,
     image: u32,
@@ -60,6 +61,71 @@ struct TotalsRecord<'a> {
     tokens: &'a TokenSummary,
 }
 
+/// Writes the example records of one file (`--format json`). An example with an image URL
+/// is counted at the image's minimum until the fetch says its size, after the file's lines:
+/// from the first such example on, records are held back, corrected, and written in line
+/// order when the file ends.
+struct ExampleRecords<'f, 'w, W: Write> {
+    file: &'f str,
+    /// `None` for the table, which needs no records.
+    out: Option<&'w mut W>,
+    fetching: bool,
+    held: Vec<(u64, TokenRecord)>,
+    /// The first write error; nothing more is written after it.
+    error: Option<io::Error>,
+}
+
+impl<W: Write> ExampleRecords<'_, '_, W> {
+    fn example(&mut self, line: u64, t: &ExampleTokens) {
+        if self.out.is_none() {
+            return;
+        }
+        let record = TokenRecord {
+            text: t.text,
+            image: t.image,
+            total: t.total(),
+            assistant: t.assistant,
+            unknown_images: t.unknown_images,
+        };
+        if self.fetching && (t.unknown_images > 0 || !self.held.is_empty()) {
+            self.held.push((line, record));
+        } else {
+            self.write(line, &record);
+        }
+    }
+
+    fn fetched_image(&mut self, line: u64, extra: u32) {
+        if let Ok(at) = self.held.binary_search_by_key(&line, |(l, _)| *l) {
+            let record = &mut self.held[at].1;
+            record.image = record.image.saturating_add(extra);
+            record.total = record.total.saturating_add(extra);
+            record.unknown_images = record.unknown_images.saturating_sub(1);
+        }
+    }
+
+    /// Writes the held records: the file is done.
+    fn release(&mut self) {
+        for (line, record) in std::mem::take(&mut self.held) {
+            self.write(line, &record);
+        }
+    }
+
+    fn write(&mut self, line: u64, tokens: &TokenRecord) {
+        let (Some(out), None) = (self.out.as_deref_mut(), &self.error) else {
+            return;
+        };
+        let record = ExampleRecord {
+            r#type: "example",
+            file: self.file,
+            line,
+            tokens: *tokens,
+        };
+        if let Err(error) = write_record(out, &record) {
+            self.error = Some(error);
+        }
+    }
+}
+
 /// Runs `vft stats`.
 pub fn run(args: &StatsArgs) -> io::Result<ExitStatus> {
     let pool = match rayon::ThreadPoolBuilder::new()
@@ -73,45 +139,44 @@ pub fn run(args: &StatsArgs) -> io::Result<ExitStatus> {
         }
     };
     let pricing = args.tokens.pricing(args.target);
+    let fetcher = args.fetch.fetcher(false);
+    let fetching = fetcher.is_some();
     let options = Options {
         model: pricing.model,
         plan: RulePlan::only(&[]),
+        fetcher,
+        allow_private_urls: args.fetch.allow_private_urls,
         ..Options::new(args.target)
     };
     let mut out = BufWriter::new(io::stdout().lock());
-    let json = args.format == OutputFormat::Json;
+    let json = args.format == TableFormat::Json;
     let mut tally = Tally::default();
     let mut files = 0;
     let mut tool_failed = false;
 
     for path in &args.files {
         let name = engine::input_name(path);
-        let mut write_error = None;
-        let mut observe = |observed: Observed<'_>| {
-            let (line, tokens) = match observed {
-                Observed::Example { line, tokens } => (line, tokens),
-                Observed::FetchedImage { line, extra } => {
-                    return tally.fetched_image(line, extra);
+        let mut records = ExampleRecords {
+            file: &name,
+            out: json.then_some(&mut out),
+            fetching,
+            held: Vec::new(),
+            error: None,
+        };
+        let mut observe = |observed: Observed<'_>| match observed {
+            Observed::Example { line, tokens } => {
+                tally.observe(line, tokens);
+                if let Some(tokens) = tokens {
+                    records.example(line, tokens);
                 }
-                Observed::FileEnd => return tally.end_file(),
-            };
-            tally.observe(line, tokens);
-            if let (true, Some(t), None) = (json, tokens, &write_error) {
-                let record = ExampleRecord {
-                    r#type: "example",
-                    file: &name,
-                    line,
-                    tokens: TokenRecord {
-                        text: t.text,
-                        image: t.image,
-                        total: t.total(),
-                        assistant: t.assistant,
-                        unknown_images: t.unknown_images,
-                    },
-                };
-                if let Err(error) = write_record(&mut out, &record) {
-                    write_error = Some(error);
-                }
+            }
+            Observed::FetchedImage { line, extra } => {
+                tally.fetched_image(line, extra);
+                records.fetched_image(line, extra);
+            }
+            Observed::FileEnd => {
+                tally.end_file();
+                records.release();
             }
         };
         let mut summary = Summary::default();
@@ -124,7 +189,7 @@ pub fn run(args: &StatsArgs) -> io::Result<ExitStatus> {
             &mut summary,
             &mut observe,
         );
-        if let Some(error) = write_error {
+        if let Some(error) = records.error {
             return Err(error);
         }
         match result {

@@ -741,3 +741,49 @@ fn fetched_images_count_their_real_image_tokens() {
         u64::from(real - minimum)
     );
 }
+
+/// `vft stats` fetches image URLs too: the example's record waits for the fetch, so it
+/// carries the image's real tokens, and the records stay in line order.
+#[test]
+fn stats_records_carry_fetched_image_sizes_in_line_order() {
+    let server = Server::start(standard_routes);
+    let file = jsonl(&[server.url("/rgb.png"), server.url("/missing.png")]);
+    let records = |flags: &[&str]| {
+        let output = vft()
+            .args([
+                "stats",
+                "--format",
+                "json",
+                "--no-cache",
+                "--allow-private-urls",
+            ])
+            .args(flags)
+            .arg(file.path())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        json_lines(&output.stdout)
+    };
+    let offline = records(&["--offline"]);
+    let fetched = records(&[]);
+    let lines: Vec<u64> = fetched[..10]
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, (1..=10).collect::<Vec<_>>());
+    // Line 1's image was fetched; line 2's is a 404, still of unknown size.
+    assert_eq!(offline[0]["tokens"]["unknown_images"], 1);
+    assert_eq!(fetched[0]["tokens"]["unknown_images"], 0);
+    assert_eq!(fetched[1]["tokens"]["unknown_images"], 1);
+    let image = |r: &Value| r["tokens"]["image"].as_u64().unwrap();
+    assert!(image(&fetched[0]) > image(&offline[0]));
+    assert_eq!(image(&fetched[1]), image(&offline[1]));
+    let totals = &fetched[10];
+    assert_eq!(totals["type"], "totals");
+    let sum: u64 = fetched[..10]
+        .iter()
+        .map(|r| r["tokens"]["total"].as_u64().unwrap())
+        .sum();
+    assert_eq!(totals["total"].as_u64().unwrap(), sum);
+    assert_eq!(totals["images_unknown"], 1);
+}
