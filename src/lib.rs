@@ -14,6 +14,7 @@ pub mod fetch;
 pub mod input;
 pub mod json;
 pub mod media;
+pub mod numbers;
 pub mod progress;
 pub mod render;
 pub mod rules;

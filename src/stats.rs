@@ -13,9 +13,10 @@ use crate::cli::TableFormat;
 use crate::diagnostic::{Diagnostic, Summary};
 use crate::engine::{self, Observed, Options, Stop};
 use crate::exit::ExitStatus;
+use crate::numbers::thousands;
 use crate::render::Emitter;
 use crate::rules::RulePlan;
-use crate::tokens::{ExampleTokens, Tally, TokenSummary, group_digits};
+use crate::tokens::{ExampleTokens, Tally, TokenSummary};
 
 /// Bins of the length histogram.
 const HISTOGRAM_BINS: u32 = 10;
@@ -237,7 +238,7 @@ fn write_table(
     uncounted: u64,
     s: &TokenSummary,
 ) -> io::Result<()> {
-    let g = group_digits;
+    let g = thousands;
     let plural = |n: u64, one: &str, many: &str| {
         if n == 1 {
             one.to_owned()
@@ -346,7 +347,7 @@ fn write_histogram(out: &mut impl Write, sorted: &[u32], limit: u32) -> io::Resu
         counts[(total / width).min(HISTOGRAM_BINS - 1) as usize] += 1;
     }
     let fullest = counts.iter().copied().max().unwrap_or(1).max(1);
-    let label_width = group_digits(u64::from(width) * u64::from(HISTOGRAM_BINS)).len();
+    let label_width = thousands(u64::from(width) * u64::from(HISTOGRAM_BINS)).len();
     writeln!(out, "\n  example length (tokens)")?;
     for (bin, &count) in (0_u32..).zip(&counts) {
         let low = u64::from(bin) * u64::from(width);
@@ -363,10 +364,10 @@ fn write_histogram(out: &mut impl Write, sorted: &[u32], limit: u32) -> io::Resu
         writeln!(
             out,
             "  {:>label_width$} – {:>label_width$}  {:<bar_width$}  {}{mark}",
-            group_digits(low),
-            group_digits(high),
+            thousands(low),
+            thousands(high),
             "█".repeat(usize::try_from(bar).unwrap_or(0)),
-            group_digits(count),
+            thousands(count),
             bar_width = usize::try_from(HISTOGRAM_WIDTH).unwrap_or(40),
         )?;
     }

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::example::Example;
 use crate::json::{Json, Number};
+use crate::numbers::thousands;
 use crate::tokens::image::Detail;
 pub use crate::tokens::model::Model;
 
@@ -163,11 +164,11 @@ impl TokenSummary {
         let epochs = if self.epochs == 1 { "epoch" } else { "epochs" };
         let mut line = format!(
             "Tokens: {} ({}); billed {} × {} {epochs} = {}; estimated cost ${:.2} at ${:.2}/1M",
-            group_digits(self.total),
+            thousands(self.total),
             self.model.name(),
-            group_digits(self.billed_per_epoch),
+            thousands(self.billed_per_epoch),
             self.epochs,
-            group_digits(self.billed),
+            thousands(self.billed),
             self.cost,
             self.price_per_million,
         );
@@ -182,19 +183,6 @@ impl TokenSummary {
         }
         line
     }
-}
-
-/// `1234567` → `1,234,567`.
-pub fn group_digits(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 impl Tally {
@@ -373,14 +361,6 @@ mod tests {
         assert_eq!(t.unknown_images, 1);
         assert_eq!(t.image, 85 + 85);
         assert_eq!(t.first_trained, None);
-    }
-
-    #[test]
-    fn digits_are_grouped_in_threes() {
-        assert_eq!(group_digits(0), "0");
-        assert_eq!(group_digits(999), "999");
-        assert_eq!(group_digits(1000), "1,000");
-        assert_eq!(group_digits(1_234_567), "1,234,567");
     }
 
     #[test]

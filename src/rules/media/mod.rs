@@ -35,18 +35,7 @@ pub fn url_finding(
     }
 }
 
-/// `1234567` → `1,234,567`, for byte counts in messages.
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub(crate) use crate::numbers::thousands;
 
 #[cfg(test)]
 mod tests {
