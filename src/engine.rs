@@ -137,8 +137,9 @@ fn rules_with<C>(
 struct LineOutcome {
     kind: LineKind,
     diagnostics: Vec<Diagnostic>,
-    /// The CRLF diagnostic, kept apart: only the first of a file is emitted.
-    crlf: Option<Diagnostic>,
+    /// Where the line's `\r\n` starts, if it ends so. Only the first CRLF line of a file
+    /// is reported, so its diagnostic is built where the file's order is known.
+    crlf: Option<usize>,
     /// Image URLs to fetch.
     urls: Vec<UrlRef>,
 }
@@ -404,9 +405,12 @@ fn record_batch(
             facts.images += images;
             facts.examples_with_images += u64::from(images > 0);
         }
-        if let Some(crlf) = outcome.crlf.filter(|_| !state.seen_crlf) {
+        if let Some(at) = outcome.crlf.filter(|_| !state.seen_crlf) {
             state.seen_crlf = true;
-            emit(emitter, summary, &crlf)?;
+            if let Some(finding) = rules::input::crlf_line_ending::finding(&options.plan, at) {
+                let text = String::from_utf8_lossy(&line.bytes[..at]);
+                emit(emitter, summary, &locate(finding, &text, &line, state.file))?;
+            }
         }
         for diagnostic in &outcome.diagnostics {
             note_skipped_image(diagnostic, facts);
@@ -536,14 +540,10 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
         diagnostics.sort_by_key(|d| (d.location.column, d.rule.code));
         diagnostics
     };
-    let crlf = crlf_at
-        .and_then(|at| rules::input::crlf_line_ending::finding(plan, at))
-        .map(|finding| locate(finding, &String::from_utf8_lossy(bytes), line, file));
-
     let mut outcome = LineOutcome {
         kind: LineKind::Blank,
         diagnostics: Vec::new(),
-        crlf,
+        crlf: crlf_at,
         urls: Vec::new(),
     };
     if bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
@@ -607,7 +607,7 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
             Ok(_) => outcome.urls.push(UrlRef {
                 line: line.number,
                 column: input::pointer::resolve(text, &pointer, input::SpanTarget::Value)
-                    .map(|span| text[..span.start].chars().count() as u64 + 1),
+                    .map(|span| column_at(text, span.start)),
                 pointer,
                 url: url.into(),
                 detail: Detail::of(detail),
@@ -639,9 +639,7 @@ fn locate(finding: Finding, text: &str, line: &RawLine<'_>, file: &Arc<str>) -> 
         Position::Line => (None, Some(0..text.len())),
         Position::File => (None, None),
     };
-    let column = span
-        .as_ref()
-        .map(|s| text[..s.start].chars().count() as u64 + 1);
+    let column = span.as_ref().map(|s| column_at(text, s.start));
     let snippet = span.map(|span| Snippet::around(text, span));
     let location = Location {
         file: file.clone(),
@@ -662,7 +660,7 @@ fn locate_invalid_utf8(
     file: &Arc<str>,
 ) -> Diagnostic {
     let valid = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
-    let column = valid.chars().count() as u64 + 1;
+    let column = column_at(valid, valid.len());
     let window_start = crate::diagnostic::floor_char_boundary(valid, at.saturating_sub(60));
     let before = &valid[window_start..];
     let after = String::from_utf8_lossy(&bytes[at..bytes.len().min(at + 40)]);
@@ -676,6 +674,11 @@ fn locate_invalid_utf8(
         pointer: None,
     };
     into_diagnostic(finding, location, Some(snippet))
+}
+
+/// The 1-based column, in characters, of byte `at` of `text`.
+fn column_at(text: &str, at: usize) -> u64 {
+    text[..at].chars().count() as u64 + 1
 }
 
 /// A one-character span at byte `at` (empty at the end of the line).
