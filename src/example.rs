@@ -297,16 +297,6 @@ impl<'a> ImagePart<'a> {
     pub fn url_pointer(&self) -> JsonPointer {
         self.part.pointer().key("image_url").key("url")
     }
-
-    /// The decoded size of a valid data-URI image.
-    pub fn decoded_len(&self) -> Option<u64> {
-        match &self.source {
-            ImageSource::Data {
-                base64: Ok(len), ..
-            } => Some(*len),
-            _ => None,
-        }
-    }
 }
 
 impl<'a> ImageSource<'a> {
