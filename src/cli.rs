@@ -2,13 +2,13 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{FailOn, Overrides};
 use crate::fetch;
+use crate::media::probe::ProbeDepth;
 use crate::render::OutputFormat;
 use crate::target::Target;
 use crate::tokens::{Model, Pricing};
@@ -199,9 +199,20 @@ pub struct FetchArgs {
     pub no_cache: bool,
 }
 
+impl CheckArgs {
+    /// How deep images are probed.
+    pub fn depth(&self) -> ProbeDepth {
+        if self.deep {
+            ProbeDepth::Pixels
+        } else {
+            ProbeDepth::Headers
+        }
+    }
+}
+
 impl FetchArgs {
-    /// The fetcher's settings; `deep` also decodes fetched images' pixels.
-    pub fn config(&self, deep: bool) -> fetch::Config {
+    /// The fetcher's settings, probing fetched images to `depth`.
+    pub fn config(&self, depth: ProbeDepth) -> fetch::Config {
         fetch::Config {
             jobs: self.fetch_jobs.into(),
             per_host: self.fetch_per_host.into(),
@@ -209,7 +220,7 @@ impl FetchArgs {
             timeout: self.fetch_timeout,
             retries: self.fetch_retries,
             allow_private: self.allow_private_urls,
-            deep,
+            depth,
             cache_dir: if self.no_cache {
                 None
             } else {
@@ -218,11 +229,6 @@ impl FetchArgs {
             progress: std::io::stderr().is_terminal(),
             ..fetch::Config::default()
         }
-    }
-
-    /// The fetcher for this run, or none with `--offline`.
-    pub fn fetcher(&self, deep: bool) -> Option<Arc<fetch::Fetcher>> {
-        (!self.offline).then(|| Arc::new(fetch::Fetcher::new(self.config(deep))))
     }
 }
 

@@ -277,22 +277,35 @@ pub enum Origin {
     CommandLine,
 }
 
+/// A setting's value and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+impl<T> Setting<T> {
+    pub fn new(value: T, origin: Origin) -> Self {
+        Self { value, origin }
+    }
+}
+
 /// The effective settings of a run.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// The configuration file read, if any.
     pub file: Option<PathBuf>,
-    pub target: (Target, Origin),
+    pub target: Setting<Target>,
     pub plan: RulePlan,
     /// Where each rule's state (in registry order) was last set.
     pub rule_origins: Vec<Origin>,
-    pub fail_on: (FailOn, Origin),
+    pub fail_on: Setting<FailOn>,
     /// As configured, 0 showing all; `None`: the format's default ([`DEFAULT_MAX_PER_RULE`],
     /// or all for JSON and SARIF).
-    pub max_per_rule: (Option<u64>, Origin),
+    pub max_per_rule: Setting<Option<u64>>,
     /// 0 shows all.
-    pub max_diagnostics: (u64, Origin),
-    pub limits: (Limits, Origin),
+    pub max_diagnostics: Setting<u64>,
+    pub limits: Setting<Limits>,
 }
 
 /// A rule selector: a code, a code prefix or a rule name.
@@ -467,9 +480,8 @@ impl Settings {
             }
         }
 
-        let limits = resolve_limits(config.limits.as_ref(), target.0, &located)?;
-        let mut plan = RulePlan::from_severities(severities);
-        plan.limits = limits.0;
+        let limits = resolve_limits(config.limits.as_ref(), target.value, &located)?;
+        let plan = RulePlan::from_severities(severities);
 
         Ok(Self {
             file: file.map(|f| f.path.clone()),
@@ -490,7 +502,7 @@ impl Settings {
     /// The per-rule display cap (`None`: show all) for a format that shows every finding
     /// by default (JSON, SARIF) or not.
     pub fn per_rule_cap(&self, format_is_complete: bool) -> Option<u64> {
-        match self.max_per_rule.0 {
+        match self.max_per_rule.value {
             Some(cap) => (cap > 0).then_some(cap),
             None => (!format_is_complete).then_some(DEFAULT_MAX_PER_RULE),
         }
@@ -498,7 +510,7 @@ impl Settings {
 
     /// The cap on findings shown in all (`None`: show all).
     pub fn total_cap(&self) -> Option<u64> {
-        let cap = self.max_diagnostics.0;
+        let cap = self.max_diagnostics.value;
         (cap > 0).then_some(cap)
     }
 
@@ -533,42 +545,42 @@ impl Settings {
         line(
             &mut out,
             "target",
-            format!("\"{}\"", self.target.0.name()),
-            origin(&self.target.1),
+            format!("\"{}\"", self.target.value.name()),
+            origin(&self.target.origin),
         );
         line(
             &mut out,
             "fail-on",
-            format!("\"{}\"", self.fail_on.0.as_str()),
-            origin(&self.fail_on.1),
+            format!("\"{}\"", self.fail_on.value.as_str()),
+            origin(&self.fail_on.origin),
         );
         let per_rule = self
             .max_per_rule
-            .0
+            .value
             .unwrap_or(DEFAULT_MAX_PER_RULE)
             .to_string();
-        let per_rule_note = if self.max_per_rule.0.is_none() {
+        let per_rule_note = if self.max_per_rule.value.is_none() {
             "default; json and sarif show all".to_owned()
         } else {
-            origin(&self.max_per_rule.1)
+            origin(&self.max_per_rule.origin)
         };
         line(&mut out, "max-per-rule", per_rule, per_rule_note);
         line(
             &mut out,
             "max-diagnostics",
-            self.max_diagnostics.0.to_string(),
-            origin(&self.max_diagnostics.1),
+            self.max_diagnostics.value.to_string(),
+            origin(&self.max_diagnostics.origin),
         );
 
         let _ = writeln!(out, "\n[limits]");
-        let target = self.target.0;
+        let target = self.target.value;
         let platform = Limits::default();
-        let limits = &self.limits.0;
+        let limits = &self.limits.value;
         let mut limit = |key: &str, value: u64, configured: bool, platform_value: u64| {
             let from = if configured {
                 format!(
                     "{} ({} allows {platform_value})",
-                    origin(&self.limits.1),
+                    origin(&self.limits.origin),
                     target.name()
                 )
             } else {
@@ -597,7 +609,7 @@ impl Settings {
 
         let _ = writeln!(out, "\n[severity]");
         for (index, rule) in REGISTRY.iter().enumerate() {
-            let level = self.plan.severity(rule).map_or("off", Severity::as_str);
+            let level = self.plan.severity(rule.id).map_or("off", Severity::as_str);
             let from = origin(&self.rule_origins[index]);
             line(
                 &mut out,
@@ -643,11 +655,11 @@ fn cli_selectors<'a>(list: &'a [String], flag: &str) -> Result<Vec<Selector<'a>>
 }
 
 /// The command line's value, else the file's, else the default, with its origin.
-fn pick<T>(cli: Option<T>, file: Option<T>, default: T) -> (T, Origin) {
+fn pick<T>(cli: Option<T>, file: Option<T>, default: T) -> Setting<T> {
     match (cli, file) {
-        (Some(value), _) => (value, Origin::CommandLine),
-        (None, Some(value)) => (value, Origin::File),
-        (None, None) => (default, Origin::Default),
+        (Some(value), _) => Setting::new(value, Origin::CommandLine),
+        (None, Some(value)) => Setting::new(value, Origin::File),
+        (None, None) => Setting::new(default, Origin::Default),
     }
 }
 
@@ -656,9 +668,9 @@ fn resolve_limits(
     table: Option<&FileLimits>,
     target: Target,
     located: &Locate<'_>,
-) -> Result<(Limits, Origin), ConfigError> {
+) -> Result<Setting<Limits>, ConfigError> {
     let Some(table) = table else {
-        return Ok((Limits::default(), Origin::Default));
+        return Ok(Setting::new(Limits::default(), Origin::Default));
     };
     let platform = Limits::default();
     let looser = |key: &str, value: &Spanned<u64>, limit: u64, kind: &str| {
@@ -696,7 +708,7 @@ fn resolve_limits(
         }
         limits.min_examples = Some(*value.get_ref());
     }
-    Ok((limits, Origin::File))
+    Ok(Setting::new(limits, Origin::File))
 }
 
 #[cfg(test)]
@@ -787,7 +799,7 @@ mod tests {
             config: toml::from_str(config).unwrap(),
         };
         let settings = Settings::resolve(Some(&file), &Overrides::default()).unwrap();
-        let severity = |code| settings.plan.severity(crate::rules::find(code).unwrap());
+        let severity = |code| settings.plan.severity(crate::rules::find(code).unwrap().id);
         assert_eq!(severity("VFT201"), None);
         assert_eq!(severity("VFT202"), Some(Severity::Warning));
         assert_eq!(severity("VFT301"), Some(Severity::Info));
@@ -814,11 +826,11 @@ mod tests {
         let plan =
             |s: &Settings| -> Vec<_> { s.plan.enabled().map(|(r, sev)| (r.code, sev)).collect() };
         assert_eq!(plan(&first), plan(&second));
-        assert_eq!(first.target.0, second.target.0);
-        assert_eq!(first.max_per_rule.0, second.max_per_rule.0);
+        assert_eq!(first.target.value, second.target.value);
+        assert_eq!(first.max_per_rule.value, second.max_per_rule.value);
         assert_eq!(
-            first.limits.0.min_examples(),
-            second.limits.0.min_examples()
+            first.limits.value.min_examples(),
+            second.limits.value.min_examples()
         );
     }
 }

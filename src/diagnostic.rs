@@ -1,6 +1,7 @@
-//! The diagnostic model: plain data that rules produce and renderers print.
+//! The diagnostic model: plain data that rules produce and renderers print, and the rule
+//! metadata it names. A leaf: it knows nothing of checks, examples, tokens or renderers.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
@@ -9,8 +10,6 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::input::JsonPointer;
-use crate::rules::Rule;
-use crate::tokens::TokenSummary;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -36,10 +35,91 @@ impl fmt::Display for Severity {
     }
 }
 
+/// A rule's index in the registry: per-rule severities and counts are arrays indexed by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleId(pub u16);
+
+impl RuleId {
+    /// Before the registry numbers a rule.
+    pub const UNNUMBERED: RuleId = RuleId(u16::MAX);
+
+    pub fn index(self) -> usize {
+        usize::from(self.0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    /// Input and parsing (VFT0xx).
+    Input,
+    /// Example structure: keys, types, roles (VFT1xx).
+    Schema,
+    /// Images and their sources (VFT2xx).
+    Media,
+    /// Conversation content (VFT3xx).
+    Content,
+    /// Whole-file limits (VFT4xx).
+    File,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Input => "input",
+            Category::Schema => "schema",
+            Category::Media => "media",
+            Category::Content => "content",
+            Category::File => "file",
+        }
+    }
+}
+
+/// What the platform does with what a rule finds, beyond the finding itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Nothing more than the finding says.
+    None,
+    /// The platform skips the image, and so trains the example without it (this feeds
+    /// `too-many-skipped-image-examples`).
+    SkipsImage,
+}
+
+/// A rule's identity and documentation: what diagnostics, renderers and the configuration
+/// need to know of it, without its check.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Its place in the registry (set by the registry).
+    pub id: RuleId,
+    /// Stable code, `VFT` and three digits; the hundreds digit is the category.
+    pub code: &'static str,
+    /// Kebab-case name of the problem it finds.
+    pub name: &'static str,
+    pub category: Category,
+    pub default_severity: Severity,
+    /// One line for `vft rules` and SARIF's short description.
+    pub summary: &'static str,
+    /// Markdown documentation (the rule's doc comment).
+    pub docs: &'static str,
+    pub effect: Effect,
+}
+
+impl RuleMeta {
+    /// The docs with the one leading space of each doc-comment line removed.
+    pub fn documentation(&self) -> String {
+        let mut out = String::with_capacity(self.docs.len());
+        for line in self.docs.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out
+    }
+}
+
 /// One finding, located and ready to render.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
-    pub rule: &'static Rule,
+    pub rule: &'static RuleMeta,
     /// The effective severity (the rule's default unless configured otherwise).
     pub severity: Severity,
     /// What is wrong, naming the value: lowercase, no trailing period, values in backticks.
@@ -49,6 +129,32 @@ pub struct Diagnostic {
     pub location: Location,
     /// A window of the offending line, for human output; never a whole multi-MB line.
     pub snippet: Option<Snippet>,
+    /// The image URL whose fetched body the finding is about (renderers name it before
+    /// the message); `None` for findings about the line itself.
+    pub image_url: Option<Box<str>>,
+}
+
+impl Diagnostic {
+    /// The message as shown: prefixed with the image URL it is about, if any.
+    pub fn full_message(&self) -> Cow<'_, str> {
+        match &self.image_url {
+            Some(url) => Cow::Owned(format!("image URL `{}`: {}", short_url(url), self.message)),
+            None => Cow::Borrowed(&self.message),
+        }
+    }
+}
+
+/// URLs longer than this are cut in messages (signed URLs run to kilobytes).
+const MAX_URL_IN_MESSAGE: usize = 120;
+
+/// A URL as shown in a message: cut with `…` when long.
+pub fn short_url(url: &str) -> String {
+    if url.chars().count() <= MAX_URL_IN_MESSAGE {
+        return url.to_owned();
+    }
+    let mut short: String = url.chars().take(MAX_URL_IN_MESSAGE - 1).collect();
+    short.push('…');
+    short
 }
 
 /// Where a finding is: file, 1-based line and column, and the JSON pointer of the value.
@@ -109,60 +215,12 @@ impl Snippet {
 
 /// The largest char boundary at or below `at` (`str::floor_char_boundary` is not stable on
 /// every toolchain vft supports).
-pub(crate) fn floor_char_boundary(s: &str, mut at: usize) -> usize {
+pub fn floor_char_boundary(s: &str, mut at: usize) -> usize {
     at = at.min(s.len());
     while !s.is_char_boundary(at) {
         at -= 1;
     }
     at
-}
-
-/// Totals for one run, over every file.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Summary {
-    pub files: u64,
-    /// Non-blank lines.
-    pub examples: u64,
-    pub examples_with_images: u64,
-    pub images: u64,
-    pub errors: u64,
-    pub warnings: u64,
-    pub infos: u64,
-    /// Findings per rule code, in code order.
-    pub rules: BTreeMap<&'static str, RuleCount>,
-    /// Findings counted above but not shown because of a display cap (`--max-per-rule`,
-    /// `--max-diagnostics`); `--quiet` hides all and does not count here.
-    pub hidden: u64,
-    /// Why vft could not check a file (it was not found, could not be read), one entry
-    /// per file; such a run exits 2.
-    pub failures: Vec<String>,
-    /// Token figures over every example that could be counted (`vft check` fills it).
-    pub tokens: Option<TokenSummary>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RuleCount {
-    pub name: &'static str,
-    pub severity: Severity,
-    pub count: u64,
-}
-
-impl Summary {
-    pub fn count(&mut self, diagnostic: &Diagnostic) {
-        match diagnostic.severity {
-            Severity::Error => self.errors += 1,
-            Severity::Warning => self.warnings += 1,
-            Severity::Info => self.infos += 1,
-        }
-        self.rules
-            .entry(diagnostic.rule.code)
-            .or_insert(RuleCount {
-                name: diagnostic.rule.name,
-                severity: diagnostic.severity,
-                count: 0,
-            })
-            .count += 1;
-    }
 }
 
 #[cfg(test)]

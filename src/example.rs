@@ -1,18 +1,12 @@
 //! A parsed training example, with the views rules read: messages, content parts, images.
 //!
 //! Views are lenient: they show what is there and leave judging its shape to the schema
-//! rules, so a rule about roles still runs when some other field is malformed.
-
-use std::sync::OnceLock;
-
-use rayon::prelude::*;
+//! rules, so a rule about roles still runs when some other field is malformed. A view does
+//! no work beyond reading the JSON: probing images and counting tokens are the engine's.
 
 use crate::input::JsonPointer;
 use crate::json::{Json, Object};
-use crate::media::bytes::ImageBytes;
 use crate::media::data_uri::{self, Base64Error, DataUri, DataUriError};
-use crate::media::probe::{self, Probe};
-use crate::tokens::{ExampleTokens, Model};
 
 /// One line that parsed as a JSON object.
 #[derive(Debug)]
@@ -22,15 +16,11 @@ pub struct Example<'a> {
     pub messages: Option<Vec<Message<'a>>>,
     /// Every `image_url` content part, in any message.
     pub images: Vec<ImagePart<'a>>,
-    /// The model tokens are counted for (`--model`).
-    pub model: Model,
-    tokens: OnceLock<ExampleTokens>,
 }
 
 impl<'a> Example<'a> {
-    /// Reads the example and probes its data-URI images (in parallel when there are
-    /// several); `deep` also decodes their pixels.
-    pub fn new(root: &'a Object<'a>, deep: bool) -> Self {
+    /// Reads the example's messages and image parts.
+    pub fn new(root: &'a Object<'a>) -> Self {
         let messages = root.get("messages").and_then(Json::as_array).map(|items| {
             items
                 .iter()
@@ -38,71 +28,22 @@ impl<'a> Example<'a> {
                 .map(|(index, value)| Message::new(index, value))
                 .collect::<Vec<_>>()
         });
-        let mut images: Vec<ImagePart<'a>> = messages
+        let images = messages
             .iter()
             .flatten()
             .flat_map(Message::parts)
             .filter_map(ImagePart::new)
             .collect();
-        if images.len() > 1 {
-            images
-                .par_iter_mut()
-                .for_each(|image| image.probe_bytes(deep));
-        } else {
-            for image in &mut images {
-                image.probe_bytes(deep);
-            }
-        }
         Self {
             root,
             messages,
             images,
-            model: Model::Gpt4o,
-            tokens: OnceLock::new(),
         }
-    }
-
-    /// Counts tokens for `model` (by default gpt-4o-2024-08-06).
-    #[must_use]
-    pub fn with_model(mut self, model: Model) -> Self {
-        self.model = model;
-        self.tokens = OnceLock::new();
-        self
-    }
-
-    /// The example's tokens for its model, counted on first use and then shared by every
-    /// rule and by `vft stats`.
-    pub fn tokens(&self) -> &ExampleTokens {
-        self.tokens
-            .get_or_init(|| ExampleTokens::count(self, self.model))
     }
 
     /// The messages (empty when `messages` is missing or not an array).
     pub fn messages(&self) -> &[Message<'a>] {
         self.messages.as_deref().unwrap_or_default()
-    }
-
-    /// The data-URI images whose bytes were decoded, as the image rules see them.
-    pub fn probed_images(&self) -> impl Iterator<Item = ImageView<'_>> {
-        self.images.iter().filter_map(|image| {
-            let (
-                ImageSource::Data {
-                    uri,
-                    base64: Ok(len),
-                },
-                Some(probe),
-            ) = (&image.source, &image.probe)
-            else {
-                return None;
-            };
-            Some(ImageView {
-                pointer: image.url_pointer(),
-                origin: Origin::Data { mime: uri.mime },
-                len: *len,
-                at_least: false,
-                probe: Some(probe),
-            })
-        })
     }
 
     /// The http(s) image URLs, with the pointer of each.
@@ -118,42 +59,6 @@ impl<'a> Example<'a> {
     /// Messages that are objects with a string role, with that role.
     pub fn roles(&self) -> impl Iterator<Item = (&Message<'a>, &'a str)> {
         self.messages().iter().filter_map(|m| Some((m, m.role?)))
-    }
-}
-
-/// One image whose bytes vft has, as the image rules see it: a data URI's decoded payload,
-/// or the body of a fetched URL.
-#[derive(Debug, Clone)]
-pub struct ImageView<'a> {
-    /// The pointer of its `image_url.url`.
-    pub pointer: JsonPointer,
-    pub origin: Origin<'a>,
-    /// Its size in bytes; with `at_least`, a lower bound (a body cut at the read limit).
-    pub len: u64,
-    pub at_least: bool,
-    /// What the bytes are; `None` when they were not all read (over the size limit).
-    pub probe: Option<&'a Probe>,
-}
-
-/// Where an image's bytes came from, and the media type they were declared as.
-#[derive(Debug, Clone, Copy)]
-pub enum Origin<'a> {
-    /// A data URI and its media type.
-    Data { mime: &'a str },
-    /// A fetched URL and its `Content-Type`.
-    Remote {
-        url: &'a str,
-        content_type: Option<&'a str>,
-    },
-}
-
-impl ImageView<'_> {
-    /// The declared media type: the data URI's, or the response's `Content-Type`.
-    pub fn declared_type(&self) -> Option<&str> {
-        match self.origin {
-            Origin::Data { mime } => Some(mime),
-            Origin::Remote { content_type, .. } => content_type,
-        }
     }
 }
 
@@ -238,8 +143,6 @@ pub struct ImagePart<'a> {
     /// `image_url.detail`, when present.
     pub detail: Option<&'a Json<'a>>,
     pub source: ImageSource<'a>,
-    /// What the decoded bytes of a valid data URI are.
-    pub probe: Option<Probe>,
 }
 
 /// Where an image's bytes come from.
@@ -274,23 +177,7 @@ impl<'a> ImagePart<'a> {
             url,
             detail,
             source,
-            probe: None,
         })
-    }
-
-    fn probe_bytes(&mut self, deep: bool) {
-        if let ImageSource::Data {
-            uri,
-            base64: Ok(len),
-        } = &self.source
-        {
-            // A decoded length that does not fit in memory cannot be probed; it is far over
-            // the size limit anyway.
-            if let Ok(len) = usize::try_from(*len) {
-                let bytes = ImageBytes::base64(uri.payload.as_bytes(), len);
-                self.probe = Some(probe::probe_image(&bytes, deep));
-            }
-        }
     }
 
     /// `/messages/M/content/P/image_url/url`

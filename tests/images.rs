@@ -17,7 +17,8 @@ use serde_json::Value;
 use vft::diagnostic::Severity;
 use vft::engine::Options;
 use vft::media::bytes::ImageBytes;
-use vft::media::probe::{self, MAX_PIXELS};
+use vft::media::header::ColorMode;
+use vft::media::probe::{self, MAX_PIXELS, ProbeDepth};
 use vft::target::Target;
 
 const MAX_BYTES: u64 = 10 * 1024 * 1024;
@@ -72,8 +73,8 @@ fn expected_rules(name: &str, pillow: &Value) -> BTreeSet<&'static str> {
 fn probe_agrees_with_pillow_on_format_mode_size_and_animation() {
     for (name, pillow) in corpus() {
         let bytes = image_bytes(&name);
-        for deep in [false, true] {
-            let probe = probe::probe(&bytes, deep);
+        for depth in [ProbeDepth::Headers, ProbeDepth::Pixels] {
+            let probe = probe::probe(&bytes, depth);
             let Some(format) = pillow["format"].as_str() else {
                 continue;
             };
@@ -85,7 +86,11 @@ fn probe_agrees_with_pillow_on_format_mode_size_and_animation() {
             if !matches!(format, "JPEG" | "PNG" | "WEBP") {
                 continue;
             }
-            assert_eq!(probe.header.mode, pillow["mode"].as_str(), "{name}: mode");
+            assert_eq!(
+                probe.header.mode.map(ColorMode::name),
+                pillow["mode"].as_str(),
+                "{name}: mode"
+            );
             assert_eq!(
                 u64::from(probe.header.width),
                 pillow["width"].as_u64().unwrap(),
@@ -104,7 +109,7 @@ fn probe_agrees_with_pillow_on_format_mode_size_and_animation() {
             assert_eq!(
                 probe.defect.is_some(),
                 pillow["load"] != "ok",
-                "{name} (deep {deep}): {:?}",
+                "{name} (depth {depth:?}): {:?}",
                 probe.defect
             );
         }
@@ -125,21 +130,21 @@ fn probing_a_payload_in_place_equals_probing_its_decoded_bytes() {
         };
         let payload = base64::engine::general_purpose::STANDARD.encode(&bytes);
         let in_place = ImageBytes::base64(payload.as_bytes(), bytes.len());
-        for deep in [false, true] {
+        for depth in [ProbeDepth::Headers, ProbeDepth::Pixels] {
             assert_eq!(
-                probe::probe_image(&in_place, deep),
-                probe::probe(&bytes, deep),
-                "{name} (deep {deep})"
+                probe::probe_image(&in_place, depth),
+                probe::probe(&bytes, depth),
+                "{name} (depth {depth:?})"
             );
         }
     }
     let trailing = [image_bytes("rgb.jpg"), b"\0\0trailing bytes".to_vec()].concat();
-    assert_eq!(probe::probe(&trailing, false).defect, None);
+    assert_eq!(probe::probe(&trailing, ProbeDepth::Headers).defect, None);
 }
 
 #[test]
 fn probe_never_reads_more_than_the_header_of_a_decompression_bomb() {
-    let probe = probe::probe(&image_bytes("bomb.png"), true);
+    let probe = probe::probe(&image_bytes("bomb.png"), ProbeDepth::Pixels);
     assert_eq!((probe.header.width, probe.header.height), (20_000, 20_000));
     assert!(probe.pixels() > MAX_PIXELS);
 }
@@ -167,9 +172,9 @@ fn rules_fired_agree_with_pillow_in_default_and_deep_mode() {
     }
     fs::write(&path, jsonl).unwrap();
 
-    for deep in [false, true] {
+    for depth in [ProbeDepth::Headers, ProbeDepth::Pixels] {
         let options = Options {
-            deep,
+            depth,
             ..Options::new(Target::OpenAi)
         };
         let (diagnostics, _) = common::check_file_with(&path, &options, 2);
@@ -190,7 +195,7 @@ fn rules_fired_agree_with_pillow_in_default_and_deep_mode() {
         }
         assert!(
             mismatches.is_empty(),
-            "deep {deep}:\n{}",
+            "depth {depth:?}:\n{}",
             mismatches.join("\n")
         );
     }

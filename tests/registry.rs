@@ -7,6 +7,14 @@ use std::fmt::Write as _;
 use vft::rules::{Category, REGISTRY};
 
 #[test]
+fn each_rule_id_is_its_place_in_the_registry() {
+    for (index, rule) in REGISTRY.iter().enumerate() {
+        assert_eq!(rule.id.index(), index, "{}", rule.code);
+        assert!(std::ptr::eq(vft::rules::get(rule.id), rule));
+    }
+}
+
+#[test]
 fn codes_are_unique_well_formed_and_in_order() {
     let mut seen = HashSet::new();
     let mut previous = "";
@@ -121,12 +129,12 @@ fn rule_list_snapshot() {
 #[test]
 fn rules_are_found_by_code_and_name() {
     for rule in REGISTRY {
-        assert!(std::ptr::eq(vft::rules::find(rule.code).unwrap(), *rule));
+        assert!(std::ptr::eq(vft::rules::find(rule.code).unwrap(), rule));
         assert!(std::ptr::eq(
             vft::rules::find(&rule.code.to_lowercase()).unwrap(),
-            *rule
+            rule
         ));
-        assert!(std::ptr::eq(vft::rules::find(rule.name).unwrap(), *rule));
+        assert!(std::ptr::eq(vft::rules::find(rule.name).unwrap(), rule));
     }
     assert!(vft::rules::find("VFT999").is_none());
 }

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value;
-use vft::diagnostic::{Diagnostic, Location, Severity, Snippet, Summary};
+use vft::diagnostic::{Diagnostic, Location, Severity, Snippet};
 use vft::input::JsonPointer;
 use vft::render::cap::{Capped, Caps};
 use vft::render::{self, OutputFormat, Sink};
+use vft::summary::Summary;
 
 const LINE_3: &str = r#"{"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://example.com/a.png", "detail": "medium"}}]}]}"#;
 const LINE_8: &str = r#"{"messages": [{"role": "user", "content": "hi"}"#;
@@ -41,7 +42,7 @@ fn diagnostic(
             })
     });
     Diagnostic {
-        rule: vft::rules::find(code).unwrap(),
+        rule: &vft::rules::find(code).unwrap().meta,
         severity,
         message: message.to_owned(),
         help: help.map(str::to_owned),
@@ -52,6 +53,7 @@ fn diagnostic(
             pointer,
         },
         snippet,
+        image_url: None,
     }
 }
 
@@ -130,6 +132,7 @@ fn render_with(format: OutputFormat, diagnostics: &[Diagnostic], caps: Option<Ca
             out: Box::new(&mut out),
             color: false,
             base: Some(PathBuf::from("/work/repo")),
+            rules: vft::rules::REGISTRY.iter().map(|r| &r.meta).collect(),
         };
         let mut emitter = render::emitter(format, sink);
         if let Some(caps) = caps {

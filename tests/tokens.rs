@@ -8,6 +8,8 @@ mod common;
 
 use vft::example::Example;
 use vft::json::{Json, Number};
+use vft::media::examples::probe_images;
+use vft::media::probe::ProbeDepth;
 use vft::tokens::{ExampleTokens, Model, text};
 
 const O200K_SHA256: &str = "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d";
@@ -29,9 +31,9 @@ fn counts_equal_tiktoken_example_by_example() {
             let Some(Json::Number(expected)) = case.get("tokens") else {
                 panic!("{id}: no token count");
             };
-            let example =
-                Example::new(example.as_object().unwrap(), false).with_model(Model::Gpt4o);
-            let got: ExampleTokens = *example.tokens();
+            let example = Example::new(example.as_object().unwrap());
+            let probes = probe_images(&example, ProbeDepth::Headers);
+            let got = ExampleTokens::count(&example, &probes, Model::Gpt4o);
             if got.total().to_string() != expected.to_string() {
                 mismatches.push(format!("{id}: vft {} tiktoken {expected}", got.total()));
             }

@@ -17,7 +17,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 use vft::diagnostic::Diagnostic;
 use vft::engine::Options;
-use vft::fetch::{Config, Fetcher};
+use vft::fetch::Config;
 use vft::target::Target;
 
 /// What the server answers.
@@ -227,8 +227,8 @@ fn test_config() -> Config {
 fn check_urls(urls: &[String], config: Config) -> Vec<Diagnostic> {
     let file = jsonl(urls);
     let options = Options {
-        allow_private_urls: config.allow_private,
-        fetcher: Some(Arc::new(Fetcher::new(config))),
+        fetch: config,
+        online: true,
         ..Options::new(Target::OpenAi)
     };
     let (diagnostics, _) = common::check_file_with(file.path(), &options, 2);
@@ -262,7 +262,7 @@ fn a_grayscale_png_behind_a_url_gets_the_colour_mode_rule() {
     let d = only(&server, "/gray.png");
     assert_eq!(d.rule.code, "VFT213");
     assert_eq!(
-        d.message,
+        d.full_message(),
         format!(
             "image URL `{}`: PNG image is in mode `L` (grayscale), not RGB or RGBA",
             server.url("/gray.png")
@@ -678,8 +678,8 @@ fn unreachable_urls_count_toward_azures_skipped_examples_limit() {
             .collect();
         let file = jsonl(&urls);
         let options = Options {
-            allow_private_urls: true,
-            fetcher: Some(Arc::new(Fetcher::new(test_config()))),
+            fetch: test_config(),
+            online: true,
             ..Options::new(Target::Azure)
         };
         let (diagnostics, _) = common::check_file_with(file.path(), &options, 2);
@@ -726,7 +726,10 @@ fn fetched_images_count_their_real_image_tokens() {
     let offline = tokens_with(&["--offline"]);
     let fetched = tokens_with(&[]);
 
-    let probe = vft::media::probe::probe(&std::fs::read("fixtures/images/rgb.png").unwrap(), false);
+    let probe = vft::media::probe::probe(
+        &std::fs::read("fixtures/images/rgb.png").unwrap(),
+        vft::media::probe::ProbeDepth::Headers,
+    );
     let (width, height) = (probe.header.width, probe.header.height);
     // No `detail`: auto, counted as high.
     let real = image_tokens(width, height, Detail::Auto, Model::Gpt4o);

@@ -16,10 +16,11 @@ use reqwest::header::{self, HeaderMap, HeaderName};
 use serde::{Deserialize, Serialize};
 
 use super::Body;
-use crate::media::probe::{Format, Header, MODES, Probe};
+use crate::media::header::{ColorMode, DefectKind, Header, ImageDefect};
+use crate::media::probe::{Format, Probe, ProbeDepth};
 
 /// Bumped when the entry layout or the probe's meaning changes.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// Validators are at most this long (they go back into request headers).
 const MAX_VALIDATOR: usize = 512;
@@ -85,7 +86,8 @@ struct Entry {
     width: u32,
     height: u32,
     animated: bool,
-    defect: Option<String>,
+    /// The defect's kind and detail.
+    defect: Option<(String, String)>,
 }
 
 impl Cache {
@@ -98,16 +100,19 @@ impl Cache {
         })
     }
 
-    fn path(&self, url: &str, deep: bool) -> PathBuf {
-        let key = fnv1a(url.as_bytes(), u8::from(deep));
+    fn path(&self, url: &str, depth: ProbeDepth) -> PathBuf {
+        let key = fnv1a(url.as_bytes(), u8::from(depth == ProbeDepth::Pixels));
         self.dir.join(format!("{key:032x}.json"))
     }
 
     /// The stored outcome for `url`, when there is a readable one.
-    pub(crate) fn load(&self, url: &str, deep: bool) -> Option<Cached> {
-        let text = fs::read(self.path(url, deep)).ok()?;
+    pub(crate) fn load(&self, url: &str, depth: ProbeDepth) -> Option<Cached> {
+        let text = fs::read(self.path(url, depth)).ok()?;
         let entry: Entry = serde_json::from_slice(&text).ok()?;
-        if entry.version != VERSION || entry.url != url || entry.deep != deep {
+        if entry.version != VERSION
+            || entry.url != url
+            || entry.deep != (depth == ProbeDepth::Pixels)
+        {
             return None;
         }
         let format = match entry.format {
@@ -115,7 +120,14 @@ impl Cache {
             None => None,
         };
         let mode = match entry.mode {
-            Some(name) => Some(*MODES.iter().find(|m| **m == name)?),
+            Some(name) => Some(ColorMode::from_name(&name)?),
+            None => None,
+        };
+        let defect = match entry.defect {
+            Some((kind, detail)) => Some(ImageDefect {
+                kind: DefectKind::from_name(&kind)?,
+                detail: detail.into(),
+            }),
             None => None,
         };
         Some(Cached {
@@ -132,7 +144,7 @@ impl Cache {
                         height: entry.height,
                         animated: entry.animated,
                     },
-                    defect: entry.defect,
+                    defect,
                 }),
             },
         })
@@ -140,23 +152,26 @@ impl Cache {
 
     /// Stores the outcome of a response with validators; failures to write are ignored
     /// (the cache only saves time).
-    pub(crate) fn store(&self, url: &str, deep: bool, validators: &Validators, body: &Body) {
+    pub(crate) fn store(&self, url: &str, depth: ProbeDepth, validators: &Validators, body: &Body) {
         let Some(probe) = body.probe.as_ref().filter(|_| !validators.is_empty()) else {
             return;
         };
         let entry = Entry {
             version: VERSION,
             url: url.to_owned(),
-            deep,
+            deep: depth == ProbeDepth::Pixels,
             validators: validators.clone(),
             len: body.len,
             content_type: body.content_type.clone(),
             format: probe.format.map(|f| f.name().to_owned()),
-            mode: probe.header.mode.map(str::to_owned),
+            mode: probe.header.mode.map(|m| m.name().to_owned()),
             width: probe.header.width,
             height: probe.header.height,
             animated: probe.header.animated,
-            defect: probe.defect.clone(),
+            defect: probe
+                .defect
+                .as_ref()
+                .map(|d| (d.kind.name().to_owned(), d.detail.clone().into_owned())),
         };
         let Ok(json) = serde_json::to_vec(&entry) else {
             return;
@@ -167,7 +182,7 @@ impl Cache {
             file.write_all(&json)?;
             file.sync_all()
         });
-        if written.is_err() || fs::rename(&temp, self.path(url, deep)).is_err() {
+        if written.is_err() || fs::rename(&temp, self.path(url, depth)).is_err() {
             let _ = fs::remove_file(&temp);
         }
     }
@@ -198,7 +213,7 @@ mod tests {
             probe: Some(Probe {
                 format: Some(Format::Png),
                 header: Header {
-                    mode: Some("L"),
+                    mode: Some(ColorMode::L),
                     width: 3,
                     height: 2,
                     animated: false,
@@ -220,13 +235,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(dir.path()).unwrap();
         let url = "https://example.com/a.png";
-        assert!(cache.load(url, false).is_none());
-        cache.store(url, false, &validators(), &body());
-        let cached = cache.load(url, false).unwrap();
+        assert!(cache.load(url, ProbeDepth::Headers).is_none());
+        cache.store(url, ProbeDepth::Headers, &validators(), &body());
+        let cached = cache.load(url, ProbeDepth::Headers).unwrap();
         assert_eq!(cached.body, body());
         assert_eq!(cached.validators, validators());
         // `--deep` results are kept apart.
-        assert!(cache.load(url, true).is_none());
+        assert!(cache.load(url, ProbeDepth::Pixels).is_none());
         // No temporary files are left behind.
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
@@ -236,13 +251,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(dir.path()).unwrap();
         let url = "https://example.com/b.png";
-        cache.store(url, false, &Validators::default(), &body());
-        assert!(cache.load(url, false).is_none());
-        fs::write(cache.path(url, false), b"{not json").unwrap();
-        assert!(cache.load(url, false).is_none());
-        cache.store(url, false, &validators(), &body());
-        let text = fs::read_to_string(cache.path(url, false)).unwrap();
-        fs::write(cache.path(url, false), text.replace("\"L\"", "\"XYZ\"")).unwrap();
-        assert!(cache.load(url, false).is_none());
+        cache.store(url, ProbeDepth::Headers, &Validators::default(), &body());
+        assert!(cache.load(url, ProbeDepth::Headers).is_none());
+        fs::write(cache.path(url, ProbeDepth::Headers), b"{not json").unwrap();
+        assert!(cache.load(url, ProbeDepth::Headers).is_none());
+        cache.store(url, ProbeDepth::Headers, &validators(), &body());
+        let text = fs::read_to_string(cache.path(url, ProbeDepth::Headers)).unwrap();
+        fs::write(
+            cache.path(url, ProbeDepth::Headers),
+            text.replace("\"L\"", "\"XYZ\""),
+        )
+        .unwrap();
+        assert!(cache.load(url, ProbeDepth::Headers).is_none());
     }
 }

@@ -17,7 +17,7 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use super::cache::{Cache, Cached, Validators};
 use super::guard::{self, GuardedResolver, NotPublic, Unresolvable, UrlProblem};
 use super::{Body, Config, Failure, Limiter, Outcome, Permit, READ_LIMIT};
-use crate::media::probe;
+use crate::media::probe::{self, ProbeDepth};
 
 /// Redirect hops followed at most (browsers and reqwest's default policy use 10 too).
 pub const MAX_REDIRECTS: usize = 10;
@@ -73,7 +73,7 @@ impl Client {
         let cached = self
             .cache
             .as_ref()
-            .and_then(|c| c.load(raw, self.config.deep));
+            .and_then(|c| c.load(raw, self.config.depth));
         let mut visited = HashSet::from([url.clone()]);
         for _ in 0..=MAX_REDIRECTS {
             let (response, _permit) = self.send(&url, cached.as_ref())?;
@@ -99,9 +99,9 @@ impl Client {
                 return Err(Failure::Status(status.as_u16()));
             }
             let validators = Validators::of(response.headers());
-            let body = read_body(response, self.config.deep)?;
+            let body = read_body(response, self.config.depth)?;
             if let Some(cache) = &self.cache {
-                cache.store(raw, self.config.deep, &validators, &body);
+                cache.store(raw, self.config.depth, &validators, &body);
             }
             return Ok(body);
         }
@@ -153,7 +153,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 /// Reads at most [`READ_LIMIT`] bytes and probes them.
-fn read_body(response: Response, deep: bool) -> Result<Body, Failure> {
+fn read_body(response: Response, depth: ProbeDepth) -> Result<Body, Failure> {
     let content_type = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -186,7 +186,7 @@ fn read_body(response: Response, deep: bool) -> Result<Body, Failure> {
         len,
         at_least: false,
         content_type,
-        probe: Some(probe::probe(&bytes, deep)),
+        probe: Some(probe::probe(&bytes, depth)),
     })
 }
 

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::media::probe::Probe;
+use crate::media::probe::{Probe, ProbeDepth};
 use crate::target::limits::MAX_IMAGE_BYTES;
 
 use self::guard::NotPublic;
@@ -50,8 +50,8 @@ pub struct Config {
     pub max_retry_wait: Duration,
     /// Lift the address policy (for testing against a local server).
     pub allow_private: bool,
-    /// Decode every pixel of fetched images (`--deep`).
-    pub deep: bool,
+    /// How deep fetched images are probed (`--deep` decodes every pixel).
+    pub depth: ProbeDepth,
     /// Where to keep the cache; `None` for no cache.
     pub cache_dir: Option<PathBuf>,
     /// Draw a progress bar on stderr.
@@ -68,7 +68,7 @@ impl Default for Config {
             retries: 3,
             max_retry_wait: Duration::from_secs(30),
             allow_private: false,
-            deep: false,
+            depth: ProbeDepth::Headers,
             cache_dir: None,
             progress: false,
         }

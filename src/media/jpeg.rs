@@ -9,7 +9,7 @@
 //! found by `--deep`, which decodes it.
 
 use super::bytes::ImageBytes;
-use super::probe::{Defect, Header};
+use super::header::{ColorMode, Defect, DefectKind, Header};
 
 const EOI: [u8; 2] = [0xFF, 0xD9];
 
@@ -19,9 +19,17 @@ pub fn read(bytes: &ImageBytes<'_>) -> Result<Header, Defect> {
         Walk::NeedsScan => match bytes.all() {
             Some(all) => match walk(&ImageBytes::Decoded(&all), Some(&all)) {
                 Walk::Done(result) => result,
-                Walk::NeedsScan => Err(Defect::new(None, "scan data cannot be walked")),
+                Walk::NeedsScan => Err(Defect::new(
+                    None,
+                    DefectKind::Malformed,
+                    "scan data cannot be walked",
+                )),
             },
-            None => Err(Defect::new(None, "image data does not decode")),
+            None => Err(Defect::new(
+                None,
+                DefectKind::Undecodable,
+                "image data does not decode",
+            )),
         },
     }
 }
@@ -37,8 +45,9 @@ fn walk(bytes: &ImageBytes<'_>, all: Option<&[u8]>) -> Walk {
     let byte = |at: usize| bytes.read(at..at + 1).map(|b| b[0]);
     let mut pos = 2; // after SOI
     let mut header: Option<Header> = None;
-    let fail =
-        |header: Option<Header>, problem: String| Walk::Done(Err(Defect::new(header, problem)));
+    let fail = |header: Option<Header>, kind: DefectKind, problem: String| {
+        Walk::Done(Err(Defect::new(header, kind, problem)))
+    };
     loop {
         // Markers may be preceded by any number of 0xFF fill bytes.
         while byte(pos) == Some(0xFF) && byte(pos + 1) == Some(0xFF) {
@@ -48,9 +57,14 @@ fn walk(bytes: &ImageBytes<'_>, all: Option<&[u8]>) -> Walk {
             return match byte(pos) {
                 None => fail(
                     header,
+                    DefectKind::Truncated,
                     "file ends before its end-of-image marker (truncated)".into(),
                 ),
-                Some(_) => fail(header, format!("expected a marker at byte {pos}")),
+                Some(_) => fail(
+                    header,
+                    DefectKind::Malformed,
+                    format!("expected a marker at byte {pos}"),
+                ),
             };
         };
         pos += 2;
@@ -65,18 +79,21 @@ fn walk(bytes: &ImageBytes<'_>, all: Option<&[u8]>) -> Walk {
         else {
             return fail(
                 header,
+                DefectKind::Truncated,
                 "file ends inside a segment header (truncated)".into(),
             );
         };
         if len < 2 {
             return fail(
                 header,
+                DefectKind::Malformed,
                 format!("segment length {len} at byte {pos} is invalid"),
             );
         }
         if pos + len > bytes.len() {
             return fail(
                 header,
+                DefectKind::Truncated,
                 format!("segment `FF{marker:02X}` runs past the end of the file (truncated)"),
             );
         }
@@ -92,7 +109,11 @@ fn walk(bytes: &ImageBytes<'_>, all: Option<&[u8]>) -> Walk {
             }
             0xDA => {
                 let Some(frame) = header.clone() else {
-                    return fail(None, "scan before any frame header".into());
+                    return fail(
+                        None,
+                        DefectKind::Malformed,
+                        "scan before any frame header".into(),
+                    );
                 };
                 let Some(all) = all else {
                     let tail = bytes
@@ -106,29 +127,40 @@ fn walk(bytes: &ImageBytes<'_>, all: Option<&[u8]>) -> Walk {
                     };
                 };
                 let Some(next) = skip_entropy_coded(all, pos) else {
-                    return fail(header, "file ends inside image data (truncated)".into());
+                    return fail(
+                        header,
+                        DefectKind::Truncated,
+                        "file ends inside image data (truncated)".into(),
+                    );
                 };
                 pos = next;
             }
             _ => {}
         }
     }
-    Walk::Done(header.ok_or_else(|| Defect::new(None, "no frame header (SOF)")))
+    Walk::Done(
+        header.ok_or_else(|| Defect::new(None, DefectKind::Malformed, "no frame header (SOF)")),
+    )
 }
 
 fn read_frame(segment: &[u8]) -> Result<Header, Defect> {
     if segment.len() < 6 {
-        return Err(Defect::new(None, "frame header is too short"));
+        return Err(Defect::new(
+            None,
+            DefectKind::Malformed,
+            "frame header is too short",
+        ));
     }
     let height = u32::from(u16::from_be_bytes([segment[1], segment[2]]));
     let width = u32::from(u16::from_be_bytes([segment[3], segment[4]]));
     let mode = match segment[5] {
-        1 => "L",
-        3 => "RGB",
-        4 => "CMYK",
+        1 => ColorMode::L,
+        3 => ColorMode::Rgb,
+        4 => ColorMode::Cmyk,
         n => {
             return Err(Defect::new(
                 None,
+                DefectKind::Malformed,
                 format!("{n} colour components is not a mode Pillow reads"),
             ));
         }

@@ -2,6 +2,8 @@
 
 pub mod bytes;
 pub mod data_uri;
+pub mod examples;
+pub mod header;
 pub mod jpeg;
 pub mod png;
 pub mod probe;

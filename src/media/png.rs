@@ -5,7 +5,7 @@
 //! that runs past the end of the data is truncation, which Pillow's `load()` refuses.
 
 use super::bytes::ImageBytes;
-use super::probe::{Defect, Header};
+use super::header::{ColorMode, Defect, DefectKind, Header};
 
 pub const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
@@ -17,6 +17,7 @@ pub fn read(bytes: &ImageBytes<'_>) -> Result<Header, Defect> {
         let Some(head) = bytes.read(pos..pos + 8) else {
             return Err(Defect::new(
                 header,
+                DefectKind::Truncated,
                 "file ends inside a chunk header (truncated)",
             ));
         };
@@ -27,6 +28,7 @@ pub fn read(bytes: &ImageBytes<'_>) -> Result<Header, Defect> {
         if end > bytes.len() {
             return Err(Defect::new(
                 header,
+                DefectKind::Truncated,
                 format!(
                     "chunk `{}` runs past the end of the file (truncated)",
                     name()
@@ -36,6 +38,7 @@ pub fn read(bytes: &ImageBytes<'_>) -> Result<Header, Defect> {
         if header.is_none() && &kind != b"IHDR" {
             return Err(Defect::new(
                 None,
+                DefectKind::Malformed,
                 format!("first chunk is `{}`, not `IHDR`", name()),
             ));
         }
@@ -50,13 +53,18 @@ pub fn read(bytes: &ImageBytes<'_>) -> Result<Header, Defect> {
         }
         // Before the first IDAT, Pillow verifies each chunk's CRC (over type and data).
         let Some(chunk) = bytes.read(pos + 4..end) else {
-            return Err(Defect::new(header, "chunk data does not decode"));
+            return Err(Defect::new(
+                header,
+                DefectKind::Undecodable,
+                "chunk data does not decode",
+            ));
         };
         let (typed_data, stored) = chunk.split_at(chunk.len() - 4);
         let data = &typed_data[4..];
         if crc32fast::hash(typed_data) != u32::from_be_bytes(stored.try_into().expect("4 bytes")) {
             return Err(Defect::new(
                 header.filter(|_| &kind != b"IHDR"),
+                DefectKind::Checksum,
                 format!("chunk `{}` fails its CRC check", name()),
             ));
         }
@@ -72,10 +80,12 @@ pub fn read(bytes: &ImageBytes<'_>) -> Result<Header, Defect> {
         }
         pos = end;
     }
-    let header = header.ok_or_else(|| Defect::new(None, "no `IHDR` chunk"))?;
+    let header =
+        header.ok_or_else(|| Defect::new(None, DefectKind::Malformed, "no `IHDR` chunk"))?;
     if !seen_idat {
         return Err(Defect::new(
             Some(header),
+            DefectKind::Malformed,
             "no `IDAT` chunk: the file holds no pixel data",
         ));
     }
@@ -86,6 +96,7 @@ fn read_ihdr(data: &[u8]) -> Result<Header, Defect> {
     if data.len() != 13 {
         return Err(Defect::new(
             None,
+            DefectKind::Malformed,
             format!("`IHDR` is {} bytes, not 13", data.len()),
         ));
     }
@@ -93,16 +104,17 @@ fn read_ihdr(data: &[u8]) -> Result<Header, Defect> {
     let height = u32::from_be_bytes(data[4..8].try_into().expect("4 bytes"));
     let (depth, color_type) = (data[8], data[9]);
     let mode = match (color_type, depth) {
-        (0, 1) => "1",
-        (0, 2 | 4 | 8) => "L",
-        (0, 16) => "I;16",
-        (2, 8 | 16) => "RGB",
-        (3, 1 | 2 | 4 | 8) => "P",
-        (4, 8 | 16) => "LA",
-        (6, 8 | 16) => "RGBA",
+        (0, 1) => ColorMode::Bilevel,
+        (0, 2 | 4 | 8) => ColorMode::L,
+        (0, 16) => ColorMode::I16,
+        (2, 8 | 16) => ColorMode::Rgb,
+        (3, 1 | 2 | 4 | 8) => ColorMode::P,
+        (4, 8 | 16) => ColorMode::La,
+        (6, 8 | 16) => ColorMode::Rgba,
         _ => {
             return Err(Defect::new(
                 None,
+                DefectKind::Malformed,
                 format!("colour type {color_type} with bit depth {depth} is not valid PNG"),
             ));
         }
@@ -110,6 +122,7 @@ fn read_ihdr(data: &[u8]) -> Result<Header, Defect> {
     if width == 0 || height == 0 {
         return Err(Defect::new(
             None,
+            DefectKind::Malformed,
             format!("declared size {width}×{height} is empty"),
         ));
     }

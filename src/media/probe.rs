@@ -11,6 +11,7 @@
 use std::io::Cursor;
 
 use super::bytes::ImageBytes;
+use super::header::{DefectKind, Header, ImageDefect};
 use super::{jpeg, png, webp};
 
 /// How many leading bytes identify a format.
@@ -171,17 +172,14 @@ fn looks_like_svg(bytes: &[u8]) -> bool {
         && text.contains("<svg")
 }
 
-/// Every mode name the header parsers report, in Pillow's terms.
-pub const MODES: [&str; 8] = ["RGB", "RGBA", "L", "LA", "1", "P", "I;16", "CMYK"];
-
-/// What the header parsers read from one supported image.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Header {
-    /// Pillow's mode name: `RGB`, `RGBA`, `L`, `LA`, `1`, `P`, `I;16`, `CMYK`.
-    pub mode: Option<&'static str>,
-    pub width: u32,
-    pub height: u32,
-    pub animated: bool,
+/// How deep a probe looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProbeDepth {
+    /// Headers and structure only: time and memory bounded by the byte length.
+    #[default]
+    Headers,
+    /// Every pixel decoded as well (`--deep`).
+    Pixels,
 }
 
 /// The outcome of probing one image.
@@ -190,8 +188,8 @@ pub struct Probe {
     /// `None` when the bytes are no image format vft knows.
     pub format: Option<Format>,
     pub header: Header,
-    /// Why the platform cannot load the image (truncated, corrupt), in words.
-    pub defect: Option<String>,
+    /// Why the platform cannot load the image (truncated, corrupt).
+    pub defect: Option<ImageDefect>,
 }
 
 impl Probe {
@@ -201,15 +199,15 @@ impl Probe {
 }
 
 /// Probes `bytes` in memory (a fetched body). See [`probe_image`].
-pub fn probe(bytes: &[u8], deep: bool) -> Probe {
-    probe_image(&ImageBytes::Decoded(bytes), deep)
+pub fn probe(bytes: &[u8], depth: ProbeDepth) -> Probe {
+    probe_image(&ImageBytes::Decoded(bytes), depth)
 }
 
-/// Probes an image. Without `deep` only headers are read (a data URI's payload is decoded
+/// Probes an image. At [`ProbeDepth::Headers`] only headers are read (a data URI's payload is decoded
 /// only where a header is); time and memory are bounded by the byte length, never by the
-/// declared dimensions. With `deep` every pixel is decoded, capped at 1 GiB and skipped for
+/// declared dimensions. At [`ProbeDepth::Pixels`] every pixel is decoded, capped at 1 GiB and skipped for
 /// images Pillow refuses as decompression bombs.
-pub fn probe_image(bytes: &ImageBytes<'_>, deep: bool) -> Probe {
+pub fn probe_image(bytes: &ImageBytes<'_>, depth: ProbeDepth) -> Probe {
     let format = Format::sniff(&bytes.prefix(SNIFF_LEN));
     let parsed = match format {
         Some(Format::Png) => png::read(bytes),
@@ -235,30 +233,17 @@ pub fn probe_image(bytes: &ImageBytes<'_>, deep: bool) -> Probe {
         header,
         defect,
     };
-    if deep && probe.defect.is_none() && probe.pixels() <= MAX_PIXELS {
-        probe.defect = match bytes.all() {
+    if depth == ProbeDepth::Pixels && probe.defect.is_none() && probe.pixels() <= MAX_PIXELS {
+        let failure = match bytes.all() {
             Some(all) => decode_pixels(&all, format).err(),
             None => Some("image data does not decode".to_owned()),
         };
+        probe.defect = failure.map(|detail| ImageDefect {
+            kind: DefectKind::Undecodable,
+            detail: detail.into(),
+        });
     }
     probe
-}
-
-/// A structural defect found while walking a file, with what was read before it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Defect {
-    /// The header, when it was read and can be trusted.
-    pub header: Option<Header>,
-    pub problem: String,
-}
-
-impl Defect {
-    pub fn new(header: Option<Header>, problem: impl Into<String>) -> Self {
-        Self {
-            header,
-            problem: problem.into(),
-        }
-    }
 }
 
 /// Decodes every pixel (`--deep`).

@@ -5,7 +5,7 @@
 //! end of the data.
 
 use super::bytes::ImageBytes;
-use super::probe::{Defect, Header};
+use super::header::{ColorMode, Defect, DefectKind, Header};
 
 /// The bytes of an image chunk that the headers below read.
 const IMAGE_HEADER_LEN: usize = 10;
@@ -13,13 +13,18 @@ const IMAGE_HEADER_LEN: usize = 10;
 pub fn read(bytes: &ImageBytes<'_>) -> Result<Header, Defect> {
     let riff = bytes.prefix(12);
     let Some(size) = riff.get(4..8) else {
-        return Err(Defect::new(None, "RIFF header is truncated"));
+        return Err(Defect::new(
+            None,
+            DefectKind::Truncated,
+            "RIFF header is truncated",
+        ));
     };
     let riff_size = u32::from_le_bytes(size.try_into().expect("4 bytes")) as usize;
     let riff_end = riff_size.saturating_add(8);
     if riff_end > bytes.len() {
         return Err(Defect::new(
             None,
+            DefectKind::Truncated,
             format!(
                 "RIFF size says {riff_end} bytes, the file has {} (truncated)",
                 bytes.len()
@@ -39,6 +44,7 @@ pub fn read(bytes: &ImageBytes<'_>) -> Result<Header, Defect> {
             let name = String::from_utf8_lossy(&kind);
             return Err(Defect::new(
                 header,
+                DefectKind::Truncated,
                 format!("chunk `{name}` runs past the end of the file (truncated)"),
             ));
         }
@@ -52,7 +58,11 @@ pub fn read(bytes: &ImageBytes<'_>) -> Result<Header, Defect> {
                 let (alpha, animated) = (flags & 0x10 != 0, flags & 0x02 != 0);
                 let width = 1 + u32::from_le_bytes([data[4], data[5], data[6], 0]);
                 let height = 1 + u32::from_le_bytes([data[7], data[8], data[9], 0]);
-                let mode = if alpha { "RGBA" } else { "RGB" };
+                let mode = if alpha {
+                    ColorMode::Rgba
+                } else {
+                    ColorMode::Rgb
+                };
                 header = Some(Header {
                     mode: Some(mode),
                     width,
@@ -66,22 +76,36 @@ pub fn read(bytes: &ImageBytes<'_>) -> Result<Header, Defect> {
         }
         pos = data_end + (size & 1);
     }
-    let header = header.ok_or_else(|| Defect::new(None, "no image chunk (VP8, VP8L or VP8X)"))?;
+    let header = header.ok_or_else(|| {
+        Defect::new(
+            None,
+            DefectKind::Malformed,
+            "no image chunk (VP8, VP8L or VP8X)",
+        )
+    })?;
     // VP8X and VP8L store size - 1, so only a plain VP8 frame can say zero.
     if header.width == 0 {
-        return Err(Defect::new(None, "image chunk has no size"));
+        return Err(Defect::new(
+            None,
+            DefectKind::Malformed,
+            "image chunk has no size",
+        ));
     }
     Ok(header)
 }
 
 fn read_vp8(data: &[u8]) -> Result<Header, Defect> {
     if data.len() < 10 || data[3..6] != [0x9D, 0x01, 0x2A] {
-        return Err(Defect::new(None, "VP8 frame header is missing or broken"));
+        return Err(Defect::new(
+            None,
+            DefectKind::Malformed,
+            "VP8 frame header is missing or broken",
+        ));
     }
     let width = u32::from(u16::from_le_bytes([data[6], data[7]]) & 0x3FFF);
     let height = u32::from(u16::from_le_bytes([data[8], data[9]]) & 0x3FFF);
     Ok(Header {
-        mode: Some("RGB"),
+        mode: Some(ColorMode::Rgb),
         width,
         height,
         animated: false,
@@ -90,14 +114,22 @@ fn read_vp8(data: &[u8]) -> Result<Header, Defect> {
 
 fn read_vp8l(data: &[u8]) -> Result<Header, Defect> {
     if data.len() < 5 || data[0] != 0x2F {
-        return Err(Defect::new(None, "VP8L header is missing or broken"));
+        return Err(Defect::new(
+            None,
+            DefectKind::Malformed,
+            "VP8L header is missing or broken",
+        ));
     }
     let bits = u32::from_le_bytes([data[1], data[2], data[3], data[4]]);
     let width = (bits & 0x3FFF) + 1;
     let height = ((bits >> 14) & 0x3FFF) + 1;
     let alpha = (bits >> 28) & 1 == 1;
     Ok(Header {
-        mode: Some(if alpha { "RGBA" } else { "RGB" }),
+        mode: Some(if alpha {
+            ColorMode::Rgba
+        } else {
+            ColorMode::Rgb
+        }),
         width,
         height,
         animated: false,

@@ -5,8 +5,9 @@
 use std::collections::HashMap;
 use std::io;
 
-use crate::diagnostic::{Diagnostic, Summary};
+use crate::diagnostic::Diagnostic;
 use crate::render::Emitter;
+use crate::summary::Summary;
 
 /// What to show.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -10,8 +10,9 @@
 
 use std::io::{self, Write};
 
-use crate::diagnostic::{Diagnostic, Summary};
+use crate::diagnostic::Diagnostic;
 use crate::render::Emitter;
+use crate::summary::Summary;
 
 pub struct ConciseEmitter<'w> {
     out: Box<dyn Write + 'w>,
@@ -33,7 +34,10 @@ pub fn line(d: &Diagnostic) -> String {
     };
     format!(
         "{}{position}: {} [{}] {}",
-        l.file, d.rule.code, d.severity, d.message
+        l.file,
+        d.rule.code,
+        d.severity,
+        d.full_message()
     )
 }
 

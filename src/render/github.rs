@@ -14,8 +14,9 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use crate::diagnostic::{Diagnostic, Severity, Summary};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::render::Emitter;
+use crate::summary::Summary;
 
 pub struct GithubEmitter<'w> {
     out: Box<dyn Write + 'w>,
@@ -55,7 +56,7 @@ impl Emitter for GithubEmitter<'_> {
         };
         let properties = format!("file={}{position}", escape_property(&file));
         let title = format!("{} {}", d.rule.code, d.rule.name);
-        let mut message = d.message.clone();
+        let mut message = d.full_message().into_owned();
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");
             message.push_str(help);

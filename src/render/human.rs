@@ -12,8 +12,9 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 
-use crate::diagnostic::{Diagnostic, Severity, Summary};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::render::Emitter;
+use crate::summary::Summary;
 
 pub struct HumanEmitter<'w> {
     out: Box<dyn Write + 'w>,
@@ -74,9 +75,11 @@ impl<'d> Report<'d> {
             column: location.column.unwrap_or(1) - 1,
         });
         let headline = match (&source, location.line) {
-            (Some(_), _) => diagnostic.message.clone(),
-            (None, Some(line)) => format!("{}:{line}: {}", location.file, diagnostic.message),
-            (None, None) => format!("{}: {}", location.file, diagnostic.message),
+            (Some(_), _) => diagnostic.full_message().into_owned(),
+            (None, Some(line)) => {
+                format!("{}:{line}: {}", location.file, diagnostic.full_message())
+            }
+            (None, None) => format!("{}: {}", location.file, diagnostic.full_message()),
         };
         Self {
             diagnostic,

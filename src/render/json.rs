@@ -5,14 +5,14 @@
 //! {"type":"summary","schema_version":1,"files":1,"examples":12,…}
 //! ```
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, RuleCount, Severity, Summary};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::input::JsonPointer;
 use crate::render::Emitter;
+use crate::summary::{RuleCounts, Summary};
 use crate::tokens::TokenSummary;
 
 /// Bumped when a field changes meaning or disappears; adding fields does not bump it.
@@ -58,7 +58,7 @@ struct SummaryRecord<'s> {
     errors: u64,
     warnings: u64,
     infos: u64,
-    rules: &'s BTreeMap<&'static str, RuleCount>,
+    rules: &'s RuleCounts,
     /// Findings counted but not written (`--max-per-rule`, `--max-diagnostics`).
     hidden: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -72,7 +72,7 @@ impl Emitter for JsonEmitter<'_> {
             code: d.rule.code,
             name: d.rule.name,
             severity: d.severity,
-            message: &d.message,
+            message: &d.full_message(),
             help: d.help.as_deref(),
             location: LocationRecord {
                 file: &d.location.file,

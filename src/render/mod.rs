@@ -6,7 +6,8 @@ use std::path::{Component, Path, PathBuf};
 
 use clap::ValueEnum;
 
-use crate::diagnostic::{Diagnostic, Summary};
+use crate::diagnostic::{Diagnostic, RuleMeta};
+use crate::summary::Summary;
 
 pub mod cap;
 pub mod concise;
@@ -15,6 +16,7 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 pub mod statistics;
+pub mod stats;
 
 /// Receives diagnostics in input order, then the summary.
 pub trait Emitter {
@@ -53,17 +55,24 @@ pub struct Sink<'w> {
     /// The directory paths are made relative to, for GitHub and SARIF (the working
     /// directory, or `$GITHUB_WORKSPACE` for GitHub).
     pub base: Option<PathBuf>,
+    /// Every rule, in id order, for formats that describe them all (SARIF).
+    pub rules: Vec<&'static RuleMeta>,
 }
 
 /// The emitter for `format`.
 pub fn emitter<'w>(format: OutputFormat, sink: Sink<'w>) -> Box<dyn Emitter + 'w> {
-    let Sink { out, color, base } = sink;
+    let Sink {
+        out,
+        color,
+        base,
+        rules,
+    } = sink;
     match format {
         OutputFormat::Human => Box::new(human::HumanEmitter::new(out, color)),
         OutputFormat::Concise => Box::new(concise::ConciseEmitter::new(out)),
         OutputFormat::Json => Box::new(json::JsonEmitter::new(out)),
         OutputFormat::Github => Box::new(github::GithubEmitter::new(out, base)),
-        OutputFormat::Sarif => Box::new(sarif::SarifEmitter::new(out, base)),
+        OutputFormat::Sarif => Box::new(sarif::SarifEmitter::new(out, base, rules)),
     }
 }
 
@@ -86,12 +95,12 @@ pub(crate) fn write_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> 
     let errors = plural(s.errors, "error", "errors");
     let warnings = plural(s.warnings, "warning", "warnings");
     writeln!(out, "Found {errors}, {warnings}, {} info", s.infos)?;
-    let width = s.rules.values().map(|r| r.name.len()).max().unwrap_or(0);
-    for (code, rule) in &s.rules {
+    let width = s.rules.iter().map(|r| r.name.len()).max().unwrap_or(0);
+    for rule in s.rules.iter() {
         writeln!(
             out,
-            "  {code} {:<width$}  {:>7} {}",
-            rule.name, rule.count, rule.severity
+            "  {} {:<width$}  {:>7} {}",
+            rule.code, rule.name, rule.count, rule.severity
         )?;
     }
     if s.hidden > 0 {

@@ -29,9 +29,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Severity, Summary};
+use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
 use crate::render::Emitter;
-use crate::rules::{REGISTRY, Rule};
+use crate::summary::Summary;
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -40,6 +40,8 @@ const FINGERPRINT_KEY: &str = "vft/v1";
 
 pub struct SarifEmitter<'w> {
     out: Box<dyn Write + 'w>,
+    /// Every rule, for `tool.driver.rules`; a result's `ruleIndex` is its id.
+    rules: Vec<&'static RuleMeta>,
     base: Option<PathBuf>,
     results: Vec<SarifResult>,
     /// How many results share each fingerprint hash so far.
@@ -47,9 +49,14 @@ pub struct SarifEmitter<'w> {
 }
 
 impl<'w> SarifEmitter<'w> {
-    pub fn new(out: Box<dyn Write + 'w>, base: Option<PathBuf>) -> Self {
+    pub fn new(
+        out: Box<dyn Write + 'w>,
+        base: Option<PathBuf>,
+        rules: Vec<&'static RuleMeta>,
+    ) -> Self {
         Self {
             out,
+            rules,
             base,
             results: Vec::new(),
             occurrences: HashMap::new(),
@@ -182,7 +189,7 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn descriptor(rule: &Rule) -> Descriptor {
+fn descriptor(rule: &RuleMeta) -> Descriptor {
     let docs = rule.documentation();
     Descriptor {
         id: rule.code,
@@ -291,17 +298,14 @@ impl Emitter for SarifEmitter<'_> {
         let hash = fingerprint_hash(d, &artifact_location.uri);
         let occurrence = self.occurrences.entry(hash).or_insert(0);
         *occurrence += 1;
-        let mut text = d.message.clone();
+        let mut text = d.full_message().into_owned();
         if let Some(help) = &d.help {
             text.push_str("\nhelp: ");
             text.push_str(help);
         }
         self.results.push(SarifResult {
             rule_id: d.rule.code,
-            rule_index: REGISTRY
-                .iter()
-                .position(|r| std::ptr::eq(*r, d.rule))
-                .unwrap_or_default(),
+            rule_index: d.rule.id.index(),
             level: level(d.severity),
             message: Text {
                 text,
@@ -334,7 +338,7 @@ impl Emitter for SarifEmitter<'_> {
                         name: "vft",
                         version: env!("CARGO_PKG_VERSION"),
                         semantic_version: env!("CARGO_PKG_VERSION"),
-                        rules: REGISTRY.iter().map(|r| descriptor(r)).collect(),
+                        rules: self.rules.iter().map(|r| descriptor(r)).collect(),
                     },
                 },
                 invocations: [Invocation {

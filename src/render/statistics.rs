@@ -6,8 +6,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Severity, Summary};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::render::Emitter;
+use crate::summary::Summary;
 
 pub struct StatisticsEmitter<'w> {
     out: Box<dyn Write + 'w>,
@@ -37,8 +38,8 @@ impl Emitter for StatisticsEmitter<'_> {
         let mut rows: Vec<Row> = summary
             .rules
             .iter()
-            .map(|(code, rule)| Row {
-                code,
+            .map(|rule| Row {
+                code: rule.code,
                 name: rule.name,
                 severity: rule.severity,
                 count: rule.count,

@@ -5,18 +5,7 @@
 //! estimate never comes out below the bill.
 
 use crate::json::Json;
-use crate::tokens::model::Model;
-
-/// How a model prices an image.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum ImageScheme {
-    /// 512 px tiles (gpt-4o, gpt-4.1, gpt-4o-mini; spec §5.1).
-    Tiles { base: u32, tile: u32 },
-    /// 32 px patches, capped at `budget`, times `multiplier` (gpt-4.1-mini and -nano;
-    /// spec §5.2, the 2025 text's 1,536-patch cap: the 2026 table's 6,144 budget is noted
-    /// there as a discrepancy, and neither model takes images in fine-tuning).
-    Patches { budget: u32, multiplier: f64 },
-}
+use crate::tokens::model::{ImageScheme, Model};
 
 /// An image part's `detail`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,11 +10,12 @@ use serde::Serialize;
 
 use crate::example::Example;
 use crate::json::{Json, Number};
+use crate::media::probe::Probe;
 use crate::numbers::thousands;
 use crate::tokens::image::Detail;
 pub use crate::tokens::model::Model;
 
-/// What one example costs, counted once per example (`Example::tokens`).
+/// What one example costs, counted once per example by the engine.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ExampleTokens {
     /// Messages, tool definitions and the reply's priming.
@@ -35,19 +36,20 @@ impl ExampleTokens {
         self.text.saturating_add(self.image)
     }
 
-    /// Counts `example` for `model`.
-    pub fn count(example: &Example<'_>, model: Model) -> Self {
+    /// Counts `example` for `model`; `probes` says what each of its images is (same order
+    /// as `example.images`), for their dimensions.
+    pub fn count(example: &Example<'_>, probes: &[Option<Probe>], model: Model) -> Self {
         let mut tokens = Self {
             text: text::tool_definitions(example.root),
             ..Self::default()
         };
         // Image tokens per message index, to place the first trained assistant token.
         let mut image_by_message: Vec<(usize, u32)> = Vec::with_capacity(example.images.len());
-        for image in &example.images {
+        for (index, image) in example.images.iter().enumerate() {
             let detail = Detail::of(image.detail);
-            let dimensions = image
-                .probe
-                .as_ref()
+            let dimensions = probes
+                .get(index)
+                .and_then(Option::as_ref)
                 .map(|p| (p.header.width, p.header.height))
                 .filter(|&(w, h)| w > 0 && h > 0);
             let cost = match dimensions {
@@ -285,11 +287,14 @@ impl Tally {
 mod tests {
     use super::*;
     use crate::json::Json;
+    use crate::media::examples::probe_images;
+    use crate::media::probe::ProbeDepth;
 
     fn tokens_of(line: &str, model: Model) -> ExampleTokens {
         let json = Json::parse(line).unwrap();
-        let example = Example::new(json.as_object().unwrap(), false);
-        ExampleTokens::count(&example, model)
+        let example = Example::new(json.as_object().unwrap());
+        let probes = probe_images(&example, ProbeDepth::Headers);
+        ExampleTokens::count(&example, &probes, model)
     }
 
     #[test]

@@ -4,8 +4,6 @@
 use clap::ValueEnum;
 use serde::Serialize;
 
-use crate::tokens::image::ImageScheme;
-
 /// A fine-tunable model snapshot (spec §3.1, §5, §7.3). Every one uses `o200k_base` (§6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, Serialize)]
 pub enum Model {
@@ -67,6 +65,17 @@ impl Model {
             },
         }
     }
+}
+
+/// How a model prices an image.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ImageScheme {
+    /// 512 px tiles (gpt-4o, gpt-4.1, gpt-4o-mini; spec §5.1).
+    Tiles { base: u32, tile: u32 },
+    /// 32 px patches, capped at `budget`, times `multiplier` (gpt-4.1-mini and -nano;
+    /// spec §5.2, the 2025 text's 1,536-patch cap: the 2026 table's 6,144 budget is noted
+    /// there as a discrepancy, and neither model takes images in fine-tuning).
+    Patches { budget: u32, multiplier: f64 },
 }
 
 #[cfg(test)]

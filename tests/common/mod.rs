@@ -7,10 +7,11 @@ use std::io;
 use std::path::Path;
 use std::sync::Arc;
 
-use vft::diagnostic::{Diagnostic, Summary};
-use vft::engine::{self, Options};
+use vft::diagnostic::Diagnostic;
+use vft::engine::{Engine, Options, Output};
 use vft::render::Emitter;
 use vft::rules::RulePlan;
+use vft::summary::Summary;
 use vft::target::Target;
 
 /// Keeps every diagnostic.
@@ -54,15 +55,17 @@ pub fn check_file_with(
         .to_string_lossy()
         .replace('\\', "/")
         .into();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap();
-    let mut out = Collect::default();
+    let engine = Engine::new(options.clone(), threads).unwrap();
+    let mut collect = Collect::default();
     let mut summary = Summary::default();
     let file = File::open(path).unwrap();
-    assert!(engine::check_stream(file, &name, options, &pool, &mut out, &mut summary).is_ok());
-    (out.0, summary)
+    let mut out = Output {
+        emitter: &mut collect,
+        summary: &mut summary,
+        observe: &mut |_| {},
+    };
+    assert!(engine.check_stream(file, &name, &mut out).is_ok());
+    (collect.0, summary)
 }
 
 /// One line per diagnostic: `file:line:col: CODE [severity] message (pointer)`.
@@ -83,7 +86,10 @@ pub fn concise(diagnostics: &[Diagnostic]) -> String {
         writeln!(
             out,
             "{}{position}: {} [{}] {}{pointer}",
-            l.file, d.rule.code, d.severity, d.message
+            l.file,
+            d.rule.code,
+            d.severity,
+            d.full_message()
         )
         .unwrap();
         if let Some(help) = &d.help {

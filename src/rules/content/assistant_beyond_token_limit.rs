@@ -1,6 +1,6 @@
-use crate::example::Example;
 use crate::input::JsonPointer;
-use crate::rules::{Check, Report, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::ExampleContext;
 
 declare_rule! {
     /// ## What it does
@@ -30,9 +30,9 @@ declare_rule! {
     check: Check::Example(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
-    let tokens = example.tokens();
-    let limit = example.model.example_token_limit();
+fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
+    let tokens = cx.tokens;
+    let limit = cx.model.example_token_limit();
     let Some(start) = tokens.first_trained.filter(|&start| start >= limit) else {
         return;
     };
@@ -42,7 +42,7 @@ fn check(example: &Example<'_>, report: &mut Report<'_>) {
             format!(
                 "the first trained assistant token is token {}, past `{}`'s limit of {limit}; truncation leaves nothing to learn",
                 u64::from(start) + 1,
-                example.model.name()
+                cx.model.name()
             ),
         )
         .help("shorten what comes before the first assistant reply, or drop the example");

@@ -1,6 +1,6 @@
-use crate::example::Example;
 use crate::input::JsonPointer;
-use crate::rules::{Check, Report, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::ExampleContext;
 
 declare_rule! {
     /// ## What it does
@@ -35,9 +35,9 @@ declare_rule! {
     check: Check::Example(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
-    let tokens = example.tokens();
-    let limit = example.model.example_token_limit();
+fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
+    let tokens = cx.tokens;
+    let limit = cx.model.example_token_limit();
     let total = tokens.total();
     if total <= limit || tokens.first_trained.is_some_and(|start| start >= limit) {
         return;
@@ -47,7 +47,7 @@ fn check(example: &Example<'_>, report: &mut Report<'_>) {
             JsonPointer::root().key("messages"),
             format!(
                 "example has {total} tokens; `{}` trains on at most {limit}, so the last {} are cut off",
-                example.model.name(),
+                cx.model.name(),
                 total - limit
             ),
         )

@@ -1,5 +1,5 @@
-use crate::example::Example;
-use crate::rules::{Check, Report, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::ExampleContext;
 
 declare_rule! {
     /// ## What it does
@@ -27,7 +27,8 @@ declare_rule! {
     check: Check::Example(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
+fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
+    let example = cx.example;
     let Some(last) = example.messages().last() else {
         return;
     };

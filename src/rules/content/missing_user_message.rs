@@ -1,6 +1,6 @@
-use crate::example::Example;
 use crate::input::JsonPointer;
-use crate::rules::{Check, Report, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::ExampleContext;
 
 declare_rule! {
     /// ## What it does
@@ -28,7 +28,8 @@ declare_rule! {
     check: Check::Example(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
+fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
+    let example = cx.example;
     if !example.messages().is_empty() && !example.roles().any(|(_, role)| role == "user") {
         report
             .at(

@@ -1,9 +1,9 @@
 use memchr::memmem;
 
-use crate::example::Example;
 use crate::input::JsonPointer;
 use crate::json::Json;
-use crate::rules::{Check, Report, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::ExampleContext;
 
 declare_rule! {
     /// ## What it does
@@ -71,7 +71,8 @@ enum Step<'a> {
     Index(usize),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
+fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
+    let example = cx.example;
     let mut path = Vec::new();
     for (key, value) in example.root.iter() {
         path.push(Step::Key(key));

@@ -1,5 +1,6 @@
-use crate::rules::file::human_bytes;
-use crate::rules::{Check, FileFacts, Report, declare_rule};
+use crate::numbers::human_bytes;
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::FileFacts;
 
 declare_rule! {
     /// ## What it does
@@ -45,7 +46,7 @@ fn check(file: &FileFacts, report: &mut Report<'_>) {
 mod tests {
     use super::*;
     use crate::diagnostic::Severity;
-    use crate::target::Target;
+    use crate::target::{Limits, Target};
 
     /// The openai limit (8 GB) is too large for a fixture file, even a sparse one: its one
     /// line of zero bytes would be held in memory. Its boundary is checked on the totals.
@@ -60,7 +61,13 @@ mod tests {
             let mut findings = Vec::new();
             check(
                 &facts,
-                &mut Report::new(&RULE, Severity::Error, Target::OpenAi, &mut findings),
+                &mut Report::new(
+                    &RULE.meta,
+                    Severity::Error,
+                    Target::OpenAi,
+                    Limits::default(),
+                    &mut findings,
+                ),
             );
             assert_eq!(findings.len(), usize::from(fires), "{bytes} bytes");
         }

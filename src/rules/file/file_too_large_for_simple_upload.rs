@@ -1,5 +1,6 @@
-use crate::rules::file::human_bytes;
-use crate::rules::{Check, FileFacts, Report, declare_rule};
+use crate::numbers::human_bytes;
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::FileFacts;
 
 declare_rule! {
     /// ## What it does

@@ -1,4 +1,5 @@
-use crate::rules::{Check, FileFacts, Report, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::FileFacts;
 use crate::target::limits::MIN_EXAMPLES;
 
 declare_rule! {

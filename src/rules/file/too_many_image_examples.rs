@@ -1,5 +1,6 @@
-use crate::rules::media::thousands;
-use crate::rules::{Check, FileFacts, Report, declare_rule};
+use crate::numbers::thousands;
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::FileFacts;
 use crate::target::limits::MAX_IMAGE_EXAMPLES;
 
 declare_rule! {

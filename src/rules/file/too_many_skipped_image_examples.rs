@@ -1,5 +1,6 @@
-use crate::rules::media::thousands;
-use crate::rules::{Check, FileFacts, Report, Rule, declare_rule};
+use crate::numbers::thousands;
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::FileFacts;
 use crate::target::Target;
 
 /// Azure fails the file when more image examples than this are skipped.
@@ -39,14 +40,6 @@ declare_rule! {
     severity: Error,
     summary: "More than 200 examples have images Azure will skip, which fails the file",
     check: Check::File(check),
-}
-
-/// Whether a finding of `rule` means the platform skips the image (and so its example).
-pub fn skips_image(rule: &Rule) -> bool {
-    matches!(
-        rule.code,
-        "VFT206" | "VFT211" | "VFT213" | "VFT214" | "VFT216" | "VFT217" | "VFT218"
-    )
 }
 
 fn check(file: &FileFacts, report: &mut Report<'_>) {

@@ -1,4 +1,5 @@
-use crate::rules::{Check, Finding, Position, RulePlan, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::LineEvent;
 
 declare_rule! {
     /// ## What it does
@@ -27,11 +28,13 @@ declare_rule! {
     category: Input,
     severity: Error,
     summary: "A line is empty or only whitespace",
-    check: Check::Line,
+    check: Check::Line(check),
 }
 
-pub fn finding(plan: &RulePlan) -> Option<Finding> {
-    let mut finding = plan.finding(&RULE, "blank line".to_owned(), Position::Line)?;
-    finding.help("delete it: every line must hold one JSON object");
-    Some(finding)
+fn check(event: &LineEvent<'_>, report: &mut Report<'_>) {
+    if let LineEvent::Blank = event {
+        report
+            .line("blank line")
+            .help("delete it: every line must hold one JSON object");
+    }
 }

@@ -1,4 +1,5 @@
-use crate::rules::{Check, Finding, Position, RulePlan, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::LineEvent;
 
 declare_rule! {
     /// ## What it does
@@ -25,13 +26,13 @@ declare_rule! {
     category: Input,
     severity: Warning,
     summary: "The file has CRLF (Windows) line endings",
-    check: Check::Line,
+    check: Check::Line(check),
 }
 
-/// `offset` is where the `\r` stands in the line.
-pub fn finding(plan: &RulePlan, offset: usize) -> Option<Finding> {
-    let message = "line ends with CRLF (`\\r\\n`)".to_owned();
-    let mut finding = plan.finding(&RULE, message, Position::Byte(offset))?;
-    finding.help("convert the file to LF line endings (`dos2unix`); later CRLF lines in this file are not reported");
-    Some(finding)
+fn check(event: &LineEvent<'_>, report: &mut Report<'_>) {
+    if let LineEvent::FirstCrlf { offset } = *event {
+        report
+            .at_byte(offset, "line ends with CRLF (`\\r\\n`)")
+            .help("convert the file to LF line endings (`dos2unix`); later CRLF lines in this file are not reported");
+    }
 }

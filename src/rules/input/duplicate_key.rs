@@ -1,9 +1,9 @@
 use std::collections::HashMap;
 
-use crate::example::Example;
 use crate::input::pointer::Path;
 use crate::json::{Json, Object};
-use crate::rules::{Check, Report, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::ExampleContext;
 
 declare_rule! {
     /// ## What it does
@@ -33,7 +33,8 @@ declare_rule! {
     check: Check::Example(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
+fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
+    let example = cx.example;
     visit(example.root, &Path::Root, report);
 }
 

@@ -1,6 +1,6 @@
-use crate::input::{JsonPointer, SpanTarget};
-use crate::json::Json;
-use crate::rules::{Check, Finding, Position, RulePlan, declare_rule};
+use crate::input::JsonPointer;
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::LineEvent;
 
 declare_rule! {
     /// ## What it does
@@ -27,20 +27,19 @@ declare_rule! {
     category: Input,
     severity: Error,
     summary: "A line's JSON value is not an object",
-    check: Check::Line,
+    check: Check::Line(check),
 }
 
-pub fn finding(plan: &RulePlan, value: &Json<'_>) -> Option<Finding> {
+fn check(event: &LineEvent<'_>, report: &mut Report<'_>) {
+    let LineEvent::NotObject { value } = event else {
+        return;
+    };
     let message = format!("line holds {}, not a JSON object", value.type_phrase());
-    let mut finding = plan.finding(
-        &RULE,
-        message,
-        Position::Pointer(JsonPointer::root(), SpanTarget::Value),
-    )?;
-    finding.help(if value.as_array().is_some() {
-        "wrap the messages in an object: `{\"messages\": [...]}`, one example per line"
-    } else {
-        "each line must be one training example: `{\"messages\": [...]}`"
-    });
-    Some(finding)
+    report
+        .at(JsonPointer::root(), message)
+        .help(if value.as_array().is_some() {
+            "wrap the messages in an object: `{\"messages\": [...]}`, one example per line"
+        } else {
+            "each line must be one training example: `{\"messages\": [...]}`"
+        });
 }

@@ -1,6 +1,7 @@
 use serde_json::error::Category;
 
-use crate::rules::{Check, Finding, Position, RulePlan, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::LineEvent;
 
 declare_rule! {
     /// ## What it does
@@ -30,22 +31,23 @@ declare_rule! {
     category: Input,
     severity: Error,
     summary: "A line is not one complete JSON value",
-    check: Check::Line,
+    check: Check::Line(check),
 }
 
-/// A finding for `error` from parsing one line; `last_unterminated` says the line is the
-/// file's last and has no final newline, the mark of a truncated file.
-pub fn finding(
-    plan: &RulePlan,
-    error: &serde_json::Error,
-    line: &str,
-    last_unterminated: bool,
-) -> Option<Finding> {
+fn check(event: &LineEvent<'_>, report: &mut Report<'_>) {
+    let LineEvent::InvalidJson {
+        error,
+        text,
+        unterminated,
+    } = *event
+    else {
+        return;
+    };
     // Lines hold no newline, so serde_json's position is always on its line 1; its column
     // counts bytes.
-    let offset = error.column().saturating_sub(1).min(line.len());
+    let offset = error.column().saturating_sub(1).min(text.len());
     let (message, help) = if error.classify() == Category::Eof {
-        let help = if last_unterminated {
+        let help = if unterminated {
             "the file may have been cut off while being written: regenerate it, or drop the incomplete last line"
         } else {
             "write each example as one line with a JSON serializer, e.g. `json.dumps(example)`"
@@ -60,9 +62,7 @@ pub fn finding(
             "write each example as one line with a JSON serializer, e.g. `json.dumps(example)`",
         )
     };
-    let mut finding = plan.finding(&RULE, message, Position::Byte(offset))?;
-    finding.help(help);
-    Some(finding)
+    report.at_byte(offset, message).help(help);
 }
 
 /// serde_json appends " at line L column C"; vft reports the position itself.

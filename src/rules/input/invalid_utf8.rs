@@ -1,4 +1,5 @@
-use crate::rules::{Check, Finding, Position, RulePlan, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::LineEvent;
 
 declare_rule! {
     /// ## What it does
@@ -26,13 +27,22 @@ declare_rule! {
     category: Input,
     severity: Error,
     summary: "A line is not valid UTF-8",
-    check: Check::Line,
+    check: Check::Line(check),
 }
 
-/// `offset` is the bad byte's offset in the line, `file_offset` in the file.
-pub fn finding(plan: &RulePlan, offset: usize, file_offset: u64, byte: u8) -> Option<Finding> {
-    let message = format!("invalid UTF-8 byte `0x{byte:02X}` at byte {file_offset} of the file");
-    let mut finding = plan.finding(&RULE, message, Position::Byte(offset))?;
-    finding.help("save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`); the rest of this line is not checked");
-    Some(finding)
+fn check(event: &LineEvent<'_>, report: &mut Report<'_>) {
+    let LineEvent::InvalidUtf8 {
+        offset,
+        file_offset,
+        byte,
+    } = *event
+    else {
+        return;
+    };
+    report
+        .at_byte(
+            offset,
+            format!("invalid UTF-8 byte `0x{byte:02X}` at byte {file_offset} of the file"),
+        )
+        .help("save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`); the rest of this line is not checked");
 }

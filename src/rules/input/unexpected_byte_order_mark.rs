@@ -1,4 +1,6 @@
-use crate::rules::{Check, Finding, Position, RulePlan, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::LineEvent;
+use crate::target::Target;
 
 declare_rule! {
     /// ## What it does
@@ -26,12 +28,18 @@ declare_rule! {
     category: Input,
     severity: Warning,
     summary: "The file starts with a UTF-8 BOM, which OpenAI's docs do not mention",
-    check: Check::Line,
+    check: Check::Line(check),
 }
 
-pub fn finding(plan: &RulePlan) -> Option<Finding> {
-    let message = "file starts with a UTF-8 byte-order mark".to_owned();
-    let mut finding = plan.finding(&RULE, message, Position::Byte(0))?;
-    finding.help("save the file as UTF-8 without BOM; strict JSON parsers reject line 1 otherwise");
-    Some(finding)
+fn check(event: &LineEvent<'_>, report: &mut Report<'_>) {
+    // Azure's docs ask for the BOM (`missing-byte-order-mark`); only OpenAI's do not.
+    if let LineEvent::ByteOrderMark = event
+        && report.target() == Target::OpenAi
+    {
+        report
+            .at_byte(0, "file starts with a UTF-8 byte-order mark")
+            .help(
+                "save the file as UTF-8 without BOM; strict JSON parsers reject line 1 otherwise",
+            );
+    }
 }

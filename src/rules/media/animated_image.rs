@@ -1,5 +1,5 @@
-use crate::example::ImageView;
-use crate::rules::{Check, Report, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::ImageView;
 
 declare_rule! {
     /// ## What it does

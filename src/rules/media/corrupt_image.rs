@@ -1,5 +1,5 @@
-use crate::example::ImageView;
-use crate::rules::{Check, Report, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::ImageView;
 
 declare_rule! {
     /// ## What it does
@@ -28,6 +28,7 @@ declare_rule! {
     name: "corrupt-image",
     category: Media,
     severity: Error,
+    effect: SkipsImage,
     summary: "An image is truncated or corrupt",
     check: Check::Image(check),
 }

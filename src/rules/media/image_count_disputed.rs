@@ -1,5 +1,5 @@
-use crate::example::Example;
-use crate::rules::{Check, Report, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::ExampleContext;
 use crate::target::Target;
 
 /// The limit in OpenAI's docs and in Azure's troubleshooting table.
@@ -30,7 +30,8 @@ declare_rule! {
     check: Check::Example(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
+fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
+    let example = cx.example;
     let count = example.images.len();
     if report.target() == Target::Azure
         && count > CONSERVATIVE_LIMIT

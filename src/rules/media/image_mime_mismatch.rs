@@ -1,5 +1,5 @@
-use crate::example::{ImageView, Origin};
-use crate::rules::{Check, Report, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::{ImageOrigin, ImageView};
 
 declare_rule! {
     /// ## What it does
@@ -42,14 +42,14 @@ fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
         return;
     }
     let (message, help) = match image.origin {
-        Origin::Data { .. } => (
+        ImageOrigin::Data { .. } => (
             format!(
                 "data URI says `{declared}` but the bytes are {}",
                 format.name()
             ),
             format!("label it `{}`", format.mime()),
         ),
-        Origin::Remote { .. } => (
+        ImageOrigin::Remote { .. } => (
             format!(
                 "response says `Content-Type: {declared}` but the bytes are {}",
                 format.name()

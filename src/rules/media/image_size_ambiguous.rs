@@ -1,6 +1,6 @@
-use crate::example::ImageView;
-use crate::rules::media::thousands;
-use crate::rules::{Check, Report, declare_rule};
+use crate::numbers::thousands;
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::ImageView;
 use crate::target::limits::MAX_IMAGE_BYTES_DECIMAL;
 
 declare_rule! {

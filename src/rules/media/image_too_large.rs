@@ -1,6 +1,6 @@
-use crate::example::ImageView;
-use crate::rules::media::thousands;
-use crate::rules::{Check, Report, declare_rule};
+use crate::numbers::thousands;
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::ImageView;
 use crate::target::limits::MAX_IMAGE_BYTES;
 
 declare_rule! {
@@ -28,6 +28,7 @@ declare_rule! {
     name: "image-too-large",
     category: Media,
     severity: Error,
+    effect: SkipsImage,
     summary: "An image is larger than 10 MB",
     check: Check::Image(check),
 }

@@ -1,7 +1,7 @@
-use crate::example::ImageView;
 use crate::media::probe::MAX_PIXELS;
-use crate::rules::media::thousands;
-use crate::rules::{Check, Report, declare_rule};
+use crate::numbers::thousands;
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::ImageView;
 
 declare_rule! {
     /// ## What it does
@@ -26,6 +26,7 @@ declare_rule! {
     name: "image-too-many-pixels",
     category: Media,
     severity: Error,
+    effect: SkipsImage,
     summary: "An image declares more pixels than Pillow will open",
     check: Check::Image(check),
 }

@@ -1,6 +1,7 @@
+use crate::diagnostic::short_url;
 use crate::fetch::Failure;
-use crate::input::JsonPointer;
-use crate::rules::{Check, Finding, Position, RulePlan, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::UrlEvent;
 
 declare_rule! {
     /// ## What it does
@@ -35,22 +36,17 @@ declare_rule! {
     name: "inaccessible-image-url",
     category: Media,
     severity: Error,
+    effect: SkipsImage,
     summary: "An image URL cannot be fetched: DNS, connection, TLS, timeout, HTTP status, redirects",
-    check: Check::Url,
+    check: Check::Url(check),
 }
 
-/// The finding for a URL that gave no image, unless the rule is off.
-pub fn finding(
-    plan: &RulePlan,
-    pointer: JsonPointer,
-    url: &str,
-    failure: &Failure,
-) -> Option<Finding> {
-    let mut finding = plan.finding(
-        &RULE,
-        format!("image URL `{}` {failure}", short_url(url)),
-        Position::Pointer(pointer, crate::input::SpanTarget::Value),
-    )?;
+fn check(event: &UrlEvent<'_>, report: &mut Report<'_>) {
+    let failure = event.failure;
+    // A refused address is `private-image-url`'s.
+    if let Failure::NotPublic(_) = failure {
+        return;
+    }
     let what = match failure {
         Failure::Status(401 | 403) => {
             "the platform fetches without credentials: make the image publicly readable"
@@ -60,19 +56,10 @@ pub fn finding(
         }
         _ => "the platform needs a publicly accessible URL that answers with the image",
     };
-    finding.help(format!("{what}, or inline the image as a data URI"));
-    Some(finding)
-}
-
-/// URLs longer than this are cut in messages (signed URLs run to kilobytes).
-const MAX_URL_IN_MESSAGE: usize = 120;
-
-/// The URL as shown in a message: cut with `…` when long.
-pub fn short_url(url: &str) -> String {
-    if url.chars().count() <= MAX_URL_IN_MESSAGE {
-        return url.to_owned();
-    }
-    let mut short: String = url.chars().take(MAX_URL_IN_MESSAGE - 1).collect();
-    short.push('…');
-    short
+    report
+        .at(
+            event.pointer.clone(),
+            format!("image URL `{}` {failure}", short_url(event.url)),
+        )
+        .help(format!("{what}, or inline the image as a data URI"));
 }

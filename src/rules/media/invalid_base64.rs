@@ -1,7 +1,8 @@
-use crate::example::{Example, ImageSource};
+use crate::example::ImageSource;
 use crate::media::data_uri::Base64Error;
-use crate::rules::media::thousands;
-use crate::rules::{Check, Report, declare_rule};
+use crate::numbers::thousands;
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::ExampleContext;
 
 declare_rule! {
     /// ## What it does
@@ -33,7 +34,8 @@ declare_rule! {
     check: Check::Example(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
+fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
+    let example = cx.example;
     for image in &example.images {
         let ImageSource::Data {
             uri,

@@ -1,5 +1,6 @@
-use crate::example::{Example, ImageSource};
-use crate::rules::{Check, Report, declare_rule};
+use crate::example::ImageSource;
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::ExampleContext;
 
 declare_rule! {
     /// ## What it does
@@ -28,7 +29,8 @@ declare_rule! {
     check: Check::Example(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
+fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
+    let example = cx.example;
     for image in &example.images {
         let ImageSource::MalformedData(error) = &image.source else {
             continue;

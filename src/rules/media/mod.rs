@@ -18,31 +18,3 @@ pub mod unsupported_color_mode;
 pub mod unsupported_image_format;
 pub mod unsupported_image_url;
 pub mod unverified_image_urls;
-
-/// The finding for a URL that gave no image: `private-image-url` when the address policy
-/// refused it, `inaccessible-image-url` otherwise.
-pub fn url_finding(
-    plan: &crate::rules::RulePlan,
-    pointer: crate::input::JsonPointer,
-    url: &str,
-    failure: &crate::fetch::Failure,
-) -> Option<crate::rules::Finding> {
-    match failure {
-        crate::fetch::Failure::NotPublic(refusal) => {
-            private_image_url::finding(plan, pointer, url, refusal)
-        }
-        _ => inaccessible_image_url::finding(plan, pointer, url, failure),
-    }
-}
-
-pub(crate) use crate::numbers::thousands;
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn thousands_groups_digits() {
-        assert_eq!(super::thousands(0), "0");
-        assert_eq!(super::thousands(999), "999");
-        assert_eq!(super::thousands(10_485_761), "10,485,761");
-    }
-}

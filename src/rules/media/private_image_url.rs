@@ -1,7 +1,7 @@
-use crate::fetch::guard::NotPublic;
-use crate::input::JsonPointer;
-use crate::rules::media::inaccessible_image_url::short_url;
-use crate::rules::{Check, Finding, Position, RulePlan, declare_rule};
+use crate::diagnostic::short_url;
+use crate::fetch::Failure;
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::UrlEvent;
 
 declare_rule! {
     /// ## What it does
@@ -37,28 +37,25 @@ declare_rule! {
     name: "private-image-url",
     category: Media,
     severity: Error,
+    effect: SkipsImage,
     summary: "An image URL points at a private, loopback, link-local or metadata address",
-    check: Check::Url,
+    check: Check::Url(check),
 }
 
-/// The finding for a refused URL, unless the rule is off.
-pub fn finding(
-    plan: &RulePlan,
-    pointer: JsonPointer,
-    url: &str,
-    refusal: &NotPublic,
-) -> Option<Finding> {
-    let mut finding = plan.finding(
-        &RULE,
-        format!(
-            "image URL `{}` is not publicly accessible: {refusal}; the platform cannot reach it either",
-            short_url(url)
-        ),
-        Position::Pointer(pointer, crate::input::SpanTarget::Value),
-    )?;
-    finding.help(
-        "host the image at a publicly accessible URL, or inline it as a data URI \
-         (`--allow-private-urls` lets vft fetch it, for testing)",
-    );
-    Some(finding)
+fn check(event: &UrlEvent<'_>, report: &mut Report<'_>) {
+    let Failure::NotPublic(refusal) = event.failure else {
+        return;
+    };
+    report
+        .at(
+            event.pointer.clone(),
+            format!(
+                "image URL `{}` is not publicly accessible: {refusal}; the platform cannot reach it either",
+                short_url(event.url)
+            ),
+        )
+        .help(
+            "host the image at a publicly accessible URL, or inline it as a data URI \
+             (`--allow-private-urls` lets vft fetch it, for testing)",
+        );
 }

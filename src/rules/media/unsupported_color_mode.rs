@@ -1,5 +1,6 @@
-use crate::example::ImageView;
-use crate::rules::{Check, Report, declare_rule};
+use crate::media::header::ColorMode;
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::ImageView;
 
 declare_rule! {
     /// ## What it does
@@ -26,6 +27,7 @@ declare_rule! {
     name: "unsupported-color-mode",
     category: Media,
     severity: Error,
+    effect: SkipsImage,
     summary: "An image is not in RGB or RGBA mode",
     check: Check::Image(check),
 }
@@ -35,17 +37,15 @@ fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
     let (Some(format), Some(mode)) = (probe.format, probe.header.mode) else {
         return;
     };
-    if !format.is_supported() || matches!(mode, "RGB" | "RGBA") {
-        return;
-    }
     let (what, target) = match mode {
-        "L" => ("grayscale", "RGB"),
-        "LA" => ("grayscale with alpha", "RGBA"),
-        "1" => ("1-bit black and white", "RGB"),
-        "P" => ("palette", "RGBA"),
-        "I;16" => ("16-bit grayscale", "RGB"),
-        "CMYK" => ("CMYK", "RGB"),
-        _ => ("an unsupported mode", "RGB"),
+        _ if !format.is_supported() => return,
+        ColorMode::Rgb | ColorMode::Rgba => return,
+        ColorMode::L => ("grayscale", "RGB"),
+        ColorMode::La => ("grayscale with alpha", "RGBA"),
+        ColorMode::Bilevel => ("1-bit black and white", "RGB"),
+        ColorMode::P => ("palette", "RGBA"),
+        ColorMode::I16 => ("16-bit grayscale", "RGB"),
+        ColorMode::Cmyk => ("CMYK", "RGB"),
     };
     report
         .at(

@@ -1,6 +1,6 @@
-use crate::example::{ImageView, Origin};
 use crate::media::probe::Format;
-use crate::rules::{Check, Report, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::{ImageOrigin, ImageView};
 
 declare_rule! {
     /// ## What it does
@@ -28,6 +28,7 @@ declare_rule! {
     name: "unsupported-image-format",
     category: Media,
     severity: Error,
+    effect: SkipsImage,
     summary: "An image's bytes are not JPEG, PNG or WEBP",
     check: Check::Image(check),
 }
@@ -40,11 +41,11 @@ fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
             format!("image is {}, not JPEG, PNG or WEBP", format.name()),
             fix(format),
         ),
-        (None, Origin::Data { .. }) => (
+        (None, ImageOrigin::Data { .. }) => (
             "image data is not a known image format".to_owned(),
             "the payload is not an image: check what was encoded",
         ),
-        (None, Origin::Remote { content_type, .. }) => (
+        (None, ImageOrigin::Remote { content_type, .. }) => (
             match content_type {
                 Some(t) if t.contains("html") => {
                     format!("response is an HTML page (`{t}`), not an image")

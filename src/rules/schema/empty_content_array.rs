@@ -1,6 +1,6 @@
-use crate::example::Example;
 use crate::json::Json;
-use crate::rules::{Check, Report, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::ExampleContext;
 
 declare_rule! {
     /// ## What it does
@@ -27,7 +27,8 @@ declare_rule! {
     check: Check::Example(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
+fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
+    let example = cx.example;
     for message in example.messages() {
         if matches!(message.get("content"), Some(Json::Array(parts)) if parts.is_empty()) {
             report

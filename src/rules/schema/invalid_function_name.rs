@@ -1,7 +1,7 @@
-use crate::example::Example;
 use crate::input::JsonPointer;
 use crate::json::Json;
-use crate::rules::{Check, Report, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::ExampleContext;
 
 declare_rule! {
     /// ## What it does
@@ -30,7 +30,8 @@ declare_rule! {
     check: Check::Example(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
+fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
+    let example = cx.example;
     let root = JsonPointer::root();
     for (index, tool) in items(example.root.get("tools")) {
         let function = tool

@@ -15,6 +15,3 @@ pub mod unknown_role;
 pub mod unsupported_modality;
 pub mod unsupported_tool_type;
 pub mod wrong_field_type;
-
-/// The roles of the supervised chat format (spec §2.2).
-pub const ROLES: [&str; 5] = ["system", "user", "assistant", "tool", "function"];

@@ -102,6 +102,9 @@ impl Shape {
 
 use Type::{Array, Boolean, Null, Object as Obj, String as Str};
 
+/// The roles of the supervised chat format (spec §2.2).
+pub const ROLES: [&str; 5] = ["system", "user", "assistant", "tool", "function"];
+
 const STRING_CONTENT: Field = Field {
     name: "content",
     types: &[Str, Array],
@@ -472,7 +475,7 @@ mod tests {
     fn visits_nested_objects_with_their_shapes() {
         let line = r#"{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]},{"role":"assistant","tool_calls":[{"id":"a","type":"function","function":{"name":"f","arguments":"{}"}}]},3],"tools":[{"type":"function","function":{"name":"f"}}]}"#;
         let json = Json::parse(line).unwrap();
-        let example = Example::new(json.as_object().unwrap(), false);
+        let example = Example::new(json.as_object().unwrap());
         let mut seen = Vec::new();
         visit(&example, |node| match node {
             Node::Object { pointer, shape, .. } => {

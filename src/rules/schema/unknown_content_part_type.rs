@@ -1,5 +1,5 @@
-use crate::example::Example;
-use crate::rules::{Check, Report, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::subject::ExampleContext;
 
 /// Every part type the chat schema knows; the unsupported ones have their own rule.
 pub const PART_TYPES: [&str; 5] = ["text", "image_url", "refusal", "input_audio", "file"];
@@ -34,7 +34,8 @@ declare_rule! {
     check: Check::Example(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
+fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
+    let example = cx.example;
     for part in example
         .messages()
         .iter()

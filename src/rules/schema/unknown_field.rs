@@ -1,6 +1,6 @@
-use crate::example::Example;
+use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::schema::shape::{self, Node};
-use crate::rules::{Check, Report, declare_rule};
+use crate::rules::subject::ExampleContext;
 
 declare_rule! {
     /// ## What it does
@@ -34,7 +34,8 @@ declare_rule! {
     check: Check::Example(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
+fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
+    let example = cx.example;
     shape::visit(example, |node| {
         let Node::Object {
             pointer,

@@ -1,6 +1,6 @@
-use crate::example::Example;
-use crate::rules::schema::ROLES;
-use crate::rules::{Check, Report, declare_rule};
+use crate::rules::rule::{Check, Report, declare_rule};
+use crate::rules::schema::shape::ROLES;
+use crate::rules::subject::ExampleContext;
 
 declare_rule! {
     /// ## What it does
@@ -31,7 +31,8 @@ declare_rule! {
     check: Check::Example(check),
 }
 
-fn check(example: &Example<'_>, report: &mut Report<'_>) {
+fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
+    let example = cx.example;
     for (message, role) in example.roles() {
         if ROLES.contains(&role) || role == "developer" {
             continue;

@@ -1,0 +1,205 @@
+//! One line, from bytes to findings, on a worker: read it, raise its parse events, view it
+//! as an example, probe its images, count its tokens, run the rules, locate the findings.
+
+use std::sync::Arc;
+
+use crate::diagnostic::Diagnostic;
+use crate::example::{Example, ImageSource};
+use crate::fetch::{self, guard};
+use crate::input::{self, JsonPointer, RawLine};
+use crate::json::Json;
+use crate::media::examples::probe_images;
+use crate::media::probe::Probe;
+use crate::rules::{ExampleContext, ImageOrigin, ImageView, LineEvent, UrlEvent};
+use crate::tokens::ExampleTokens;
+use crate::tokens::image::Detail;
+
+use super::Options;
+use super::locate::{self, column_at};
+use super::rules::RuleTables;
+
+/// What one line contributed.
+pub(super) struct LineOutcome {
+    pub(super) kind: LineKind,
+    pub(super) diagnostics: Vec<Diagnostic>,
+    /// Where the line's `\r\n` starts, if it ends so. Only the first CRLF line of a file
+    /// is reported, so its event is raised where the file's order is known.
+    pub(super) crlf: Option<usize>,
+    /// Image URLs to fetch.
+    pub(super) urls: Vec<UrlRef>,
+}
+
+/// Where an image URL is, kept (small) until its fetch is done.
+pub(super) struct UrlRef {
+    pub(super) line: u64,
+    pub(super) column: Option<u64>,
+    pub(super) pointer: JsonPointer,
+    pub(super) url: Box<str>,
+    /// The image's `detail`, for its tokens once its size is known.
+    pub(super) detail: Detail,
+}
+
+pub(super) enum LineKind {
+    Blank,
+    /// A non-blank line, parsed or not, with its image counts and, when it parsed as an
+    /// object, its tokens.
+    Example {
+        images: u64,
+        tokens: Option<ExampleTokens>,
+    },
+}
+
+/// Checks one line.
+pub(super) fn check(
+    line: &RawLine<'_>,
+    rules: &RuleTables,
+    options: &Options,
+    file: &Arc<str>,
+) -> LineOutcome {
+    let mut bytes = line.bytes;
+    let crlf = bytes.ends_with(b"\r").then(|| bytes.len() - 1);
+    if let Some(at) = crlf {
+        bytes = &bytes[..at];
+    }
+    let mut outcome = LineOutcome {
+        kind: LineKind::Blank,
+        diagnostics: Vec::new(),
+        crlf,
+        urls: Vec::new(),
+    };
+    // A line that ends here gets the findings of its event and no other.
+    let ends_with = |event: LineEvent<'_>, text: &str| {
+        let findings = rules.line_findings(&event, options);
+        locate_sorted(findings, text, line, file)
+    };
+    if bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
+        outcome.diagnostics = ends_with(LineEvent::Blank, "");
+        return outcome;
+    }
+    outcome.kind = LineKind::Example {
+        images: 0,
+        tokens: None,
+    };
+
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let at = error.valid_up_to();
+            let event = LineEvent::InvalidUtf8 {
+                offset: at,
+                file_offset: line.offset + at as u64,
+                byte: bytes[at],
+            };
+            outcome.diagnostics = rules
+                .line_findings(&event, options)
+                .into_iter()
+                .map(|f| locate::in_invalid_utf8(f, bytes, at, line, file))
+                .collect();
+            return outcome;
+        }
+    };
+    let json = match Json::parse(text) {
+        Ok(json) => json,
+        Err(error) => {
+            let event = LineEvent::InvalidJson {
+                error: &error,
+                text,
+                unterminated: line.unterminated,
+            };
+            outcome.diagnostics = ends_with(event, text);
+            return outcome;
+        }
+    };
+    let Some(root) = json.as_object() else {
+        outcome.diagnostics = ends_with(LineEvent::NotObject { value: &json }, text);
+        return outcome;
+    };
+
+    let example = Example::new(root);
+    let probes = probe_images(&example, options.depth);
+    let tokens = ExampleTokens::count(&example, &probes, options.model);
+    let context = ExampleContext {
+        example: &example,
+        probes: &probes,
+        tokens: &tokens,
+        model: options.model,
+    };
+    let mut findings = Vec::new();
+    rules.example_findings(&context, options, &mut findings);
+    for image in data_uri_images(&example, &probes) {
+        rules.image_findings(&image, options, &mut findings);
+    }
+    for (pointer, url, detail) in example.remote_images() {
+        // Syntax and literal addresses are checked here, offline too; host names when
+        // they resolve, during the fetch.
+        match guard::parse(url, options.fetch.allow_private) {
+            Ok(_) => outcome.urls.push(UrlRef {
+                line: line.number,
+                column: input::pointer::resolve(text, &pointer, input::SpanTarget::Value)
+                    .map(|span| column_at(text, span.start)),
+                pointer,
+                url: url.into(),
+                detail: Detail::of(detail),
+            }),
+            Err(problem) => {
+                let failure = fetch::Failure::from(problem);
+                let event = UrlEvent {
+                    pointer: &pointer,
+                    url,
+                    failure: &failure,
+                };
+                findings.extend(rules.url_findings(&event, options));
+            }
+        }
+    }
+    outcome.kind = LineKind::Example {
+        images: example.images.len() as u64,
+        tokens: Some(tokens),
+    };
+    outcome.diagnostics = locate_sorted(findings, text, line, file);
+    outcome
+}
+
+fn locate_sorted(
+    findings: Vec<crate::rules::Finding>,
+    text: &str,
+    line: &RawLine<'_>,
+    file: &Arc<str>,
+) -> Vec<Diagnostic> {
+    let mut diagnostics: Vec<Diagnostic> = findings
+        .into_iter()
+        .map(|f| locate::in_line(f, text, line, file))
+        .collect();
+    diagnostics.sort_by_key(|d| (d.location.column, d.rule.code));
+    diagnostics
+}
+
+/// The data-URI images whose bytes were probed, as the image rules see them.
+fn data_uri_images<'a>(
+    example: &'a Example<'a>,
+    probes: &'a [Option<Probe>],
+) -> impl Iterator<Item = ImageView<'a>> {
+    example
+        .images
+        .iter()
+        .zip(probes)
+        .filter_map(|(image, probe)| {
+            let (
+                ImageSource::Data {
+                    uri,
+                    base64: Ok(len),
+                },
+                Some(probe),
+            ) = (&image.source, probe)
+            else {
+                return None;
+            };
+            Some(ImageView {
+                pointer: image.url_pointer(),
+                origin: ImageOrigin::Data { mime: uri.mime },
+                len: *len,
+                at_least: false,
+                probe: Some(probe),
+            })
+        })
+}

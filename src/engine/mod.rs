@@ -1,0 +1,461 @@
+//! The pipeline: a reader thread streams batches of lines; a rayon pool checks each batch's
+//! lines in parallel; the calling thread takes the results in input order, keeps the file
+//! totals and hands diagnostics to the emitter. Only the batches in flight are held in
+//! memory, and the output order does not depend on the thread count.
+//!
+//! The engine names no rule: it turns what it reads into subjects
+//! ([`crate::rules::subject`]) and runs whichever rules of the plan subscribe to each
+//! ([`rules::RuleTables`]).
+//!
+//! - [`line`]: one line, from bytes to findings (on the pool);
+//! - [`locate`]: findings to diagnostics, against the raw line;
+//! - [`rules`]: the plan compiled into the checks of each kind.
+
+mod line;
+mod locate;
+mod rules;
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, Read};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::thread;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Effect, Location};
+use crate::fetch::{self, Fetcher};
+use crate::input::{Batch, BatchLimits, BatchReader, RawLine};
+use crate::media::probe::ProbeDepth;
+use crate::progress::Progress;
+use crate::render::Emitter;
+use crate::rules::{FileFacts, ImageOrigin, ImageView, LineEvent, RulePlan, UrlEvent};
+use crate::summary::Summary;
+use crate::target::{Limits, Target};
+use crate::tokens::image;
+use crate::tokens::{ExampleTokens, Model};
+
+use self::line::{LineKind, LineOutcome, UrlRef};
+use self::rules::RuleTables;
+
+/// Batches read ahead of the ones being checked.
+const READ_AHEAD: usize = 2;
+/// Batches checked at once: the workers start on the next while the last lines of one finish.
+const IN_FLIGHT: usize = 3;
+
+/// What a check run needs to know: one copy of each setting.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub target: Target,
+    /// The model tokens are counted for (`--model`; by default the target's vision model).
+    pub model: Model,
+    /// How deep images are probed (`--deep` decodes every pixel).
+    pub depth: ProbeDepth,
+    pub plan: RulePlan,
+    /// Limits the configuration tightened (the platform's by default).
+    pub limits: Limits,
+    pub batches: BatchLimits,
+    /// How image URLs are fetched, and the address policy that applies to them offline too.
+    pub fetch: fetch::Config,
+    /// Fetch image URLs; without, they are checked offline (syntax and literal address).
+    pub online: bool,
+}
+
+impl Options {
+    pub fn new(target: Target) -> Self {
+        Self {
+            target,
+            model: target.vision_model(),
+            depth: ProbeDepth::Headers,
+            plan: RulePlan::all(),
+            limits: Limits::default(),
+            batches: BatchLimits::default(),
+            fetch: fetch::Config::default(),
+            online: false,
+        }
+    }
+}
+
+/// Why checking a file stopped early.
+#[derive(Debug)]
+pub enum Stop {
+    /// Reading the input failed: vft could not do its job.
+    Input(io::Error),
+    /// Writing the output failed; a closed pipe (`vft check … | head`) is not an error.
+    Output(io::Error),
+}
+
+/// What the engine tells an [`ExampleObserver`], per file in this order: every non-blank
+/// line, then the images fetched from URLs, then the end of the file.
+#[derive(Debug, Clone, Copy)]
+pub enum Observed<'t> {
+    /// A non-blank line (1-based) and its tokens (`None` when it is no example).
+    Example {
+        line: u64,
+        tokens: Option<&'t ExampleTokens>,
+    },
+    /// An image URL of that line was fetched and its size is known: its tokens exceed the
+    /// minimum the example was counted with by `extra`.
+    FetchedImage { line: u64, extra: u32 },
+    /// The file is done.
+    FileEnd,
+}
+
+/// Sees the examples of each file as they are checked (`vft stats`, and the token figures
+/// of `vft check`'s summary).
+pub type ExampleObserver<'o> = dyn FnMut(Observed<'_>) + 'o;
+
+/// Where a checked file's results go: diagnostics to the emitter, counts to the summary,
+/// examples to the observer.
+pub struct Output<'o> {
+    pub emitter: &'o mut dyn Emitter,
+    pub summary: &'o mut Summary,
+    pub observe: &'o mut ExampleObserver<'o>,
+}
+
+impl Output<'_> {
+    fn emit(&mut self, diagnostic: &Diagnostic) -> Result<(), Stop> {
+        self.summary.count(diagnostic);
+        self.emitter.emit(diagnostic).map_err(Stop::Output)
+    }
+}
+
+/// The name diagnostics give an input: `<stdin>` for `-`, else the path.
+pub fn input_name(path: &Path) -> Arc<str> {
+    if path == Path::new("-") {
+        "<stdin>".into()
+    } else {
+        path.to_string_lossy().into()
+    }
+}
+
+/// Checks files: the options, the worker pool, the fetcher and the rules compiled from the
+/// plan, shared by every file of a run.
+pub struct Engine {
+    options: Options,
+    pool: rayon::ThreadPool,
+    fetcher: Option<Arc<Fetcher>>,
+    progress: Progress,
+    rules: RuleTables,
+}
+
+impl Engine {
+    /// An engine on `jobs` worker threads (0: one per core); the fetcher starts its own
+    /// threads on the first URL, and only with `options.online`.
+    pub fn new(options: Options, jobs: usize) -> Result<Self, String> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build()
+            .map_err(|error| format!("cannot start worker threads: {error}"))?;
+        let fetcher = options
+            .online
+            .then(|| Arc::new(Fetcher::new(options.fetch.clone())));
+        let rules = RuleTables::new(&options.plan);
+        Ok(Self {
+            options,
+            pool,
+            fetcher,
+            progress: Progress::hidden(),
+            rules,
+        })
+    }
+
+    /// Shows progress on `progress` (advanced by the bytes of each batch checked).
+    #[must_use]
+    pub fn with_progress(mut self, progress: Progress) -> Self {
+        self.progress = progress;
+        self
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Checks the file at `path` (`-` reads standard input).
+    pub fn check_path(&self, path: &Path, out: &mut Output<'_>) -> Result<(), Stop> {
+        let name = input_name(path);
+        self.progress.set_file(&name);
+        if path == Path::new("-") {
+            return self.check_stream(io::stdin(), &name, out);
+        }
+        let file = File::open(path).map_err(Stop::Input)?;
+        self.check_stream(file, &name, out)
+    }
+
+    /// Checks one input stream, emitting its diagnostics in input order.
+    pub fn check_stream(
+        &self,
+        reader: impl Read + Send,
+        file: &Arc<str>,
+        out: &mut Output<'_>,
+    ) -> Result<(), Stop> {
+        let mut state = FileState {
+            file,
+            facts: FileFacts {
+                target: self.options.target,
+                ..FileFacts::default()
+            },
+            seen_crlf: false,
+            urls: Vec::new(),
+        };
+        self.read_and_check(reader, &mut state, out)?;
+        let FileState {
+            mut facts, urls, ..
+        } = state;
+        if let Some(fetcher) = &self.fetcher {
+            self.collect_fetched(fetcher, file, urls, &mut facts, out)?;
+        }
+        (out.observe)(Observed::FileEnd);
+
+        for finding in self.rules.file_findings(&facts, &self.options) {
+            let location = Location {
+                file: file.clone(),
+                line: None,
+                column: None,
+                pointer: None,
+            };
+            out.emit(&locate::into_diagnostic(finding, location, None))?;
+        }
+        out.summary.files += 1;
+        out.summary.examples += facts.examples;
+        out.summary.examples_with_images += facts.examples_with_images;
+        out.summary.images += facts.images;
+        Ok(())
+    }
+
+    /// Reads the stream on its own thread and checks its batches on the pool, several at
+    /// a time, recording their outcomes in input order.
+    fn read_and_check(
+        &self,
+        reader: impl Read + Send,
+        state: &mut FileState<'_>,
+        out: &mut Output<'_>,
+    ) -> Result<(), Stop> {
+        let file = state.file;
+        thread::scope(|scope| {
+            let (sender, batches) = mpsc::sync_channel::<io::Result<Batch>>(READ_AHEAD);
+            // Checked batches' buffers go back to the reader to be filled again.
+            let (recycle, spare_buffers) = mpsc::channel::<Vec<u8>>();
+            let limits = self.options.batches;
+            scope.spawn(move || {
+                let mut reader = BatchReader::new(reader, limits);
+                let spare = || spare_buffers.try_recv().unwrap_or_default();
+                while let Some(next) = reader.next_batch_in(spare()).transpose() {
+                    let failed = next.is_err();
+                    // A send fails only when the receiver stopped early; nothing more to do.
+                    if sender.send(next).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+
+            // Batches are checked as pool tasks, several at a time, so the workers never
+            // wait for this thread to emit a batch or for the slowest line of one; results
+            // are put back in input order here.
+            let (done, results) =
+                mpsc::channel::<(usize, Batch, thread::Result<Vec<LineOutcome>>)>();
+            self.pool.in_place_scope(|tasks| {
+                let mut finished = BTreeMap::new();
+                let (mut spawned, mut taken) = (0, 0);
+                let mut wait_for_one = |taken: &mut usize| -> Result<(), Stop> {
+                    // Every task sends its result (a panic included), and `done` is still
+                    // held here, so this returns.
+                    let Ok((index, batch, outcomes)) = results.recv() else {
+                        return Ok(());
+                    };
+                    let outcomes = outcomes.unwrap_or_else(|panic| panic::resume_unwind(panic));
+                    finished.insert(index, (batch, outcomes));
+                    while let Some((batch, outcomes)) = finished.remove(taken) {
+                        *taken += 1;
+                        self.record_batch(&batch, outcomes, state, out)?;
+                        // The reader may have finished already; the buffer is then dropped.
+                        let _ = recycle.send(batch.into_buffer());
+                    }
+                    Ok(())
+                };
+                for batch in batches {
+                    let batch = batch.map_err(Stop::Input)?;
+                    let (index, done) = (spawned, done.clone());
+                    spawned += 1;
+                    tasks.spawn(move |_| {
+                        let outcomes = panic::catch_unwind(AssertUnwindSafe(|| {
+                            let lines: Vec<RawLine<'_>> = batch.lines().collect();
+                            lines
+                                .par_iter()
+                                .map(|line| line::check(line, &self.rules, &self.options, file))
+                                .collect()
+                        }));
+                        // The receiver outlives every task of this scope.
+                        let _ = done.send((index, batch, outcomes));
+                    });
+                    while spawned - taken >= IN_FLIGHT {
+                        wait_for_one(&mut taken)?;
+                    }
+                }
+                while taken < spawned {
+                    wait_for_one(&mut taken)?;
+                }
+                Ok(())
+            })
+        })
+    }
+
+    /// Takes a checked batch's outcomes, in input order: totals, then diagnostics.
+    fn record_batch(
+        &self,
+        batch: &Batch,
+        outcomes: Vec<LineOutcome>,
+        state: &mut FileState<'_>,
+        out: &mut Output<'_>,
+    ) -> Result<(), Stop> {
+        let facts = &mut state.facts;
+        facts.bytes += batch.byte_len() as u64;
+        self.progress.advance(batch.byte_len() as u64);
+        if batch.starts_with_bom {
+            facts.has_bom = true;
+            let findings = self
+                .rules
+                .line_findings(&LineEvent::ByteOrderMark, &self.options);
+            for diagnostic in locate::at_file_start(findings, state.file) {
+                out.emit(&diagnostic)?;
+            }
+        }
+        for (outcome, line) in outcomes.into_iter().zip(batch.lines()) {
+            if let LineKind::Example { images, tokens } = outcome.kind {
+                (out.observe)(Observed::Example {
+                    line: line.number,
+                    tokens: tokens.as_ref(),
+                });
+                facts.examples += 1;
+                facts.images += images;
+                facts.examples_with_images += u64::from(images > 0);
+            }
+            // Only the first CRLF line of a file is reported, so its event is raised here,
+            // where the file's order is known.
+            if let Some(offset) = outcome.crlf.filter(|_| !state.seen_crlf) {
+                state.seen_crlf = true;
+                let event = LineEvent::FirstCrlf { offset };
+                let findings = self.rules.line_findings(&event, &self.options);
+                let text = String::from_utf8_lossy(&line.bytes[..offset]);
+                for finding in findings {
+                    out.emit(&locate::in_line(finding, &text, &line, state.file))?;
+                }
+            }
+            for diagnostic in &outcome.diagnostics {
+                note_skipped_image(diagnostic, facts);
+                out.emit(diagnostic)?;
+            }
+            match &self.fetcher {
+                Some(fetcher) => {
+                    for url in &outcome.urls {
+                        fetcher.submit(&url.url);
+                    }
+                    state.urls.extend(outcome.urls);
+                }
+                None => facts.url_images += outcome.urls.len() as u64,
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits for the file's image URLs and emits what their outcomes bring: the findings
+    /// of the URL rules for those that gave no image, of the image rules for the others.
+    fn collect_fetched(
+        &self,
+        fetcher: &Fetcher,
+        file: &Arc<str>,
+        urls: Vec<UrlRef>,
+        facts: &mut FileFacts,
+        out: &mut Output<'_>,
+    ) -> Result<(), Stop> {
+        for url in urls {
+            let outcome = fetcher.wait(&url.url);
+            if let Some(extra) = fetched_image_extra_tokens(&url, &outcome, self.options.model) {
+                (out.observe)(Observed::FetchedImage {
+                    line: url.line,
+                    extra,
+                });
+            }
+            let location = Location {
+                file: file.clone(),
+                line: Some(url.line),
+                column: url.column,
+                pointer: Some(url.pointer.clone()),
+            };
+            let (findings, image_url) = match &*outcome {
+                fetch::Outcome::Failed(failure) => {
+                    let event = UrlEvent {
+                        pointer: &url.pointer,
+                        url: &url.url,
+                        failure,
+                    };
+                    (self.rules.url_findings(&event, &self.options), None)
+                }
+                fetch::Outcome::Body(body) => {
+                    let image = ImageView {
+                        pointer: url.pointer.clone(),
+                        origin: ImageOrigin::Remote {
+                            url: &url.url,
+                            content_type: body.content_type.as_deref(),
+                        },
+                        len: body.len,
+                        at_least: body.at_least,
+                        probe: body.probe.as_ref(),
+                    };
+                    let mut findings = Vec::new();
+                    self.rules
+                        .image_findings(&image, &self.options, &mut findings);
+                    (findings, Some(url.url.clone()))
+                }
+            };
+            for finding in findings {
+                let mut diagnostic = locate::into_diagnostic(finding, location.clone(), None);
+                diagnostic.image_url.clone_from(&image_url);
+                note_skipped_image(&diagnostic, facts);
+                out.emit(&diagnostic)?;
+            }
+        }
+        fetcher.pause_progress();
+        // URL findings came after the lines' own: restore line order, one entry per line.
+        facts.skipped_image_lines.sort_unstable();
+        facts.skipped_image_lines.dedup();
+        Ok(())
+    }
+}
+
+/// What the emitting thread keeps about the file being checked.
+struct FileState<'f> {
+    file: &'f Arc<str>,
+    facts: FileFacts,
+    /// Only the first CRLF line of a file is reported.
+    seen_crlf: bool,
+    /// Image URLs submitted to the fetcher, checked when the file's lines are done.
+    urls: Vec<UrlRef>,
+}
+
+/// How many more tokens a fetched image costs than the minimum its example was counted
+/// with while its size was unknown (`None` when it is still unknown).
+fn fetched_image_extra_tokens(url: &UrlRef, outcome: &fetch::Outcome, model: Model) -> Option<u32> {
+    let fetch::Outcome::Body(body) = outcome else {
+        return None;
+    };
+    let header = &body.probe.as_ref()?.header;
+    if header.width == 0 || header.height == 0 || !image::needs_dimensions(url.detail, model) {
+        return None;
+    }
+    let tokens = image::image_tokens(header.width, header.height, url.detail, model);
+    Some(tokens.saturating_sub(image::unknown_image_tokens(model)))
+}
+
+/// Records the line of a diagnostic whose rule says the platform skips the image.
+fn note_skipped_image(diagnostic: &Diagnostic, facts: &mut FileFacts) {
+    if let Some(line) = diagnostic.location.line
+        && diagnostic.rule.effect == Effect::SkipsImage
+        && facts.skipped_image_lines.last() != Some(&line)
+    {
+        facts.skipped_image_lines.push(line);
+    }
+}

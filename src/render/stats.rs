@@ -1,0 +1,154 @@
+//! `vft stats`'s table and histogram (its JSON Lines are written by the command).
+
+use std::io::{self, Write};
+
+use crate::numbers::thousands;
+use crate::tokens::TokenSummary;
+
+/// Bins of the length histogram.
+const HISTOGRAM_BINS: u32 = 10;
+/// Characters of the longest histogram bar.
+const HISTOGRAM_WIDTH: u64 = 40;
+
+/// The headline table: files, examples, token figures and the cost estimate.
+pub fn write_table(
+    out: &mut impl Write,
+    files: u64,
+    uncounted: u64,
+    s: &TokenSummary,
+) -> io::Result<()> {
+    let g = thousands;
+    let plural = |n: u64, one: &str, many: &str| {
+        if n == 1 {
+            one.to_owned()
+        } else {
+            many.to_owned()
+        }
+    };
+    writeln!(
+        out,
+        "{} {}, {} {} counted for {}",
+        files,
+        plural(files, "file", "files"),
+        g(s.examples),
+        plural(s.examples, "example", "examples"),
+        s.model.name()
+    )?;
+    if uncounted > 0 {
+        writeln!(
+            out,
+            "{} {} could not be counted (not a JSON object); `vft check` says why",
+            g(uncounted),
+            plural(uncounted, "line", "lines")
+        )?;
+    }
+    writeln!(out)?;
+    let rows: [(&str, String); 9] = [
+        (
+            "tokens per example",
+            format!(
+                "min {}  median {}  p90 {}  max {}",
+                g(s.min.into()),
+                g(s.median.into()),
+                g(s.p90.into()),
+                g(s.max.into())
+            ),
+        ),
+        (
+            "total tokens",
+            format!(
+                "{}  (text {}, images {})",
+                g(s.total),
+                g(s.text),
+                g(s.image)
+            ),
+        ),
+        ("assistant tokens", g(s.assistant)),
+        (
+            "images of unknown size",
+            if s.images_unknown == 0 {
+                "none".to_owned()
+            } else {
+                format!(
+                    "{} (URLs are not fetched; each counted at its minimum)",
+                    g(s.images_unknown)
+                )
+            },
+        ),
+        (
+            "over the limit",
+            format!(
+                "{} {} over {} tokens (truncated; billed up to the limit)",
+                g(s.examples_over_limit),
+                plural(s.examples_over_limit, "example", "examples"),
+                g(s.example_token_limit.into())
+            ),
+        ),
+        (
+            "epochs",
+            if s.default_epochs {
+                format!(
+                    "{} (the cookbook's default for {} examples)",
+                    s.epochs,
+                    g(s.examples)
+                )
+            } else {
+                format!("{} (--epochs)", s.epochs)
+            },
+        ),
+        ("billed per epoch", g(s.billed_per_epoch)),
+        (
+            "billed tokens",
+            format!("{} × {} = {}", g(s.billed_per_epoch), s.epochs, g(s.billed)),
+        ),
+        (
+            "estimated cost",
+            format!(
+                "${:.2} at ${:.2} per 1M tokens ({})",
+                s.cost, s.price_per_million, s.price_source
+            ),
+        ),
+    ];
+    for (label, value) in rows {
+        writeln!(out, "  {label:<24}{value}")?;
+    }
+    Ok(())
+}
+
+/// Equal-width bins from 0 to the longest example, bars scaled to the fullest bin.
+pub fn write_histogram(out: &mut impl Write, sorted: &[u32], limit: u32) -> io::Result<()> {
+    let Some(&max) = sorted.last() else {
+        return Ok(());
+    };
+    let width = (max / HISTOGRAM_BINS).saturating_add(1);
+    let mut counts = [0_u64; HISTOGRAM_BINS as usize];
+    for &total in sorted {
+        counts[(total / width).min(HISTOGRAM_BINS - 1) as usize] += 1;
+    }
+    let fullest = counts.iter().copied().max().unwrap_or(1).max(1);
+    let label_width = thousands(u64::from(width) * u64::from(HISTOGRAM_BINS)).len();
+    writeln!(out, "\n  example length (tokens)")?;
+    for (bin, &count) in (0_u32..).zip(&counts) {
+        let low = u64::from(bin) * u64::from(width);
+        let high = low + u64::from(width) - 1;
+        let bar = (count * HISTOGRAM_WIDTH).div_ceil(fullest);
+        let limit = u64::from(limit);
+        let mark = if low > limit {
+            "  over the limit"
+        } else if high > limit {
+            "  partly over the limit"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "  {:>label_width$} – {:>label_width$}  {:<bar_width$}  {}{mark}",
+            thousands(low),
+            thousands(high),
+            "█".repeat(usize::try_from(bar).unwrap_or(0)),
+            thousands(count),
+            bar_width = usize::try_from(HISTOGRAM_WIDTH).unwrap_or(40),
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! What a rule is: its metadata and one check on one kind of subject, reporting through
+//! [`Report`]. Rule files declare theirs with [`declare_rule!`].
+
+use std::ops::Deref;
+
+use crate::diagnostic::{RuleMeta, Severity};
+use crate::input::{JsonPointer, SpanTarget};
+use crate::rules::subject::{ExampleContext, FileFacts, ImageView, LineEvent, UrlEvent};
+use crate::target::{Limits, Target};
+
+/// A rule: identity, documentation and check.
+pub struct Rule {
+    pub meta: RuleMeta,
+    pub check: Check,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.meta.code, self.meta.name)
+    }
+}
+
+/// A rule is read mostly for its metadata (`rule.code`, `rule.name`).
+impl Deref for Rule {
+    type Target = RuleMeta;
+
+    fn deref(&self) -> &RuleMeta {
+        &self.meta
+    }
+}
+
+/// What a rule looks at, and so when the engine runs it. Each check sees its subject and
+/// reports through [`Report`].
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Every reading and parsing event of a line ([`LineEvent`]): invalid UTF-8, a blank
+    /// line, invalid JSON, a value that is no object, the file's first CRLF, a BOM.
+    Line(fn(&LineEvent<'_>, &mut Report<'_>)),
+    /// Every line that parsed as a JSON object.
+    Example(fn(&ExampleContext<'_>, &mut Report<'_>)),
+    /// Every image whose bytes vft has: each valid data URI, and each fetched URL's body
+    /// (the diagnostic then names the URL).
+    Image(fn(&ImageView<'_>, &mut Report<'_>)),
+    /// Every image URL that gave no image: refused by the address policy, or failed.
+    Url(fn(&UrlEvent<'_>, &mut Report<'_>)),
+    /// Once per file, on the totals.
+    File(fn(&FileFacts, &mut Report<'_>)),
+}
+
+/// Where in the line a finding points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Position {
+    /// A value (or key) in the line's JSON.
+    Pointer(JsonPointer, SpanTarget),
+    /// A byte offset in the line (parse errors, invalid UTF-8).
+    Byte(usize),
+    /// The whole line.
+    Line,
+    /// The whole file.
+    File,
+}
+
+/// What a rule reports: located later, by the engine, against the raw line.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static RuleMeta,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub position: Position,
+}
+
+impl Finding {
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// The context a rule reports through: the run's target and limits, and where findings go.
+pub struct Report<'r> {
+    rule: &'static RuleMeta,
+    severity: Severity,
+    target: Target,
+    limits: Limits,
+    out: &'r mut Vec<Finding>,
+}
+
+impl<'r> Report<'r> {
+    pub fn new(
+        rule: &'static RuleMeta,
+        severity: Severity,
+        target: Target,
+        limits: Limits,
+        out: &'r mut Vec<Finding>,
+    ) -> Self {
+        Self {
+            rule,
+            severity,
+            target,
+            limits,
+            out,
+        }
+    }
+
+    pub fn target(&self) -> Target {
+        self.target
+    }
+
+    /// The effective limits: the platform's, or stricter ones from the configuration.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Reports the value at `pointer`; chain `.help(…)` on the result.
+    pub fn at(&mut self, pointer: JsonPointer, message: impl Into<String>) -> &mut Finding {
+        self.push(
+            Position::Pointer(pointer, SpanTarget::Value),
+            message.into(),
+        )
+    }
+
+    /// Reports the key of the member at `pointer`.
+    pub fn at_key(&mut self, pointer: JsonPointer, message: impl Into<String>) -> &mut Finding {
+        self.push(Position::Pointer(pointer, SpanTarget::Key), message.into())
+    }
+
+    /// Reports byte `offset` of the line (parse errors).
+    pub fn at_byte(&mut self, offset: usize, message: impl Into<String>) -> &mut Finding {
+        self.push(Position::Byte(offset), message.into())
+    }
+
+    /// Reports the whole line.
+    pub fn line(&mut self, message: impl Into<String>) -> &mut Finding {
+        self.push(Position::Line, message.into())
+    }
+
+    /// Reports the whole file.
+    pub fn file(&mut self, message: impl Into<String>) -> &mut Finding {
+        self.push(Position::File, message.into())
+    }
+
+    fn push(&mut self, position: Position, message: String) -> &mut Finding {
+        self.out.push(Finding {
+            rule: self.rule,
+            severity: self.severity,
+            message,
+            help: None,
+            position,
+        });
+        self.out.last_mut().expect("just pushed")
+    }
+}
+
+/// Declares a rule: its doc comment is its documentation. `effect` says what the platform
+/// does beyond the finding (default: nothing).
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        code: $code:literal,
+        name: $name:literal,
+        category: $category:ident,
+        severity: $severity:ident,
+        $(effect: $effect:ident,)?
+        summary: $summary:literal,
+        check: $check:expr $(,)?
+    ) => {
+        pub const RULE: $crate::rules::rule::Rule = $crate::rules::rule::Rule {
+            meta: $crate::diagnostic::RuleMeta {
+                id: $crate::diagnostic::RuleId::UNNUMBERED,
+                code: $code,
+                name: $name,
+                category: $crate::diagnostic::Category::$category,
+                default_severity: $crate::diagnostic::Severity::$severity,
+                summary: $summary,
+                docs: concat!($($doc, "\n"),*),
+                effect: $crate::rules::rule::declare_rule!(@effect $($effect)?),
+            },
+            check: $check,
+        };
+    };
+    (@effect) => { $crate::diagnostic::Effect::None };
+    (@effect $effect:ident) => { $crate::diagnostic::Effect::$effect };
+}
+pub(crate) use declare_rule;

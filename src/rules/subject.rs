@@ -1,0 +1,113 @@
+//! What rules look at: one type per kind of check ([`crate::rules::rule::Check`]). The
+//! engine builds these; rules only read them.
+
+use crate::example::Example;
+use crate::fetch::Failure;
+use crate::input::JsonPointer;
+use crate::json::Json;
+use crate::media::probe::Probe;
+use crate::target::Target;
+use crate::tokens::{ExampleTokens, Model};
+
+/// An event of reading or parsing one line, for [`crate::rules::rule::Check::Line`] rules.
+/// The first four end the line: it gets no other per-line finding.
+#[derive(Debug, Clone, Copy)]
+pub enum LineEvent<'a> {
+    /// The line is not UTF-8: the bad byte, at `offset` in the line and `file_offset` in
+    /// the file.
+    InvalidUtf8 {
+        offset: usize,
+        file_offset: u64,
+        byte: u8,
+    },
+    /// The line is empty or only whitespace.
+    Blank,
+    /// The line is not one JSON value; `unterminated` says it is the file's last line and
+    /// has no final newline, the mark of a truncated file.
+    InvalidJson {
+        error: &'a serde_json::Error,
+        text: &'a str,
+        unterminated: bool,
+    },
+    /// The line's JSON value is not an object.
+    NotObject { value: &'a Json<'a> },
+    /// The first line of the file that ends with CRLF; its `\r` stands at `offset`.
+    FirstCrlf { offset: usize },
+    /// The file starts with a UTF-8 byte-order mark (reported on line 1).
+    ByteOrderMark,
+}
+
+/// One line that parsed as a JSON object, with what the engine worked out about it.
+#[derive(Debug, Clone, Copy)]
+pub struct ExampleContext<'a> {
+    pub example: &'a Example<'a>,
+    /// What each of `example.images` is (same order): `None` where vft has no bytes (a
+    /// URL, an invalid data URI).
+    pub probes: &'a [Option<Probe>],
+    /// The example's tokens for `model`.
+    pub tokens: &'a ExampleTokens,
+    /// The model tokens are counted for (`--model`).
+    pub model: Model,
+}
+
+/// One image whose bytes vft has, as the image rules see it: a data URI's decoded payload,
+/// or the body of a fetched URL.
+#[derive(Debug, Clone)]
+pub struct ImageView<'a> {
+    /// The pointer of its `image_url.url`.
+    pub pointer: JsonPointer,
+    pub origin: ImageOrigin<'a>,
+    /// Its size in bytes; with `at_least`, a lower bound (a body cut at the read limit).
+    pub len: u64,
+    pub at_least: bool,
+    /// What the bytes are; `None` when they were not all read (over the size limit).
+    pub probe: Option<&'a Probe>,
+}
+
+/// Where an image's bytes came from, and the media type they were declared as.
+#[derive(Debug, Clone, Copy)]
+pub enum ImageOrigin<'a> {
+    /// A data URI and its media type.
+    Data { mime: &'a str },
+    /// A fetched URL and its `Content-Type`.
+    Remote {
+        url: &'a str,
+        content_type: Option<&'a str>,
+    },
+}
+
+impl ImageView<'_> {
+    /// The declared media type: the data URI's, or the response's `Content-Type`.
+    pub fn declared_type(&self) -> Option<&str> {
+        match self.origin {
+            ImageOrigin::Data { mime } => Some(mime),
+            ImageOrigin::Remote { content_type, .. } => content_type,
+        }
+    }
+}
+
+/// An image URL that gave no image: refused by the address policy, or failed to fetch.
+#[derive(Debug, Clone, Copy)]
+pub struct UrlEvent<'a> {
+    /// The pointer of its `image_url.url`.
+    pub pointer: &'a JsonPointer,
+    pub url: &'a str,
+    pub failure: &'a Failure,
+}
+
+/// Totals for one file, for file-level rules.
+#[derive(Debug, Clone, Default)]
+pub struct FileFacts {
+    pub target: Target,
+    /// Bytes read, BOM and newlines included.
+    pub bytes: u64,
+    /// Non-blank lines.
+    pub examples: u64,
+    pub examples_with_images: u64,
+    pub images: u64,
+    /// http(s) image URLs this run did not fetch (`--offline`).
+    pub url_images: u64,
+    /// Lines of the examples with an image the platform will skip, in order.
+    pub skipped_image_lines: Vec<u64>,
+    pub has_bom: bool,
+}

@@ -1,0 +1,91 @@
+//! The totals of one run, over every file: what the renderers print after the diagnostics.
+
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::tokens::TokenSummary;
+
+/// Totals for one run, over every file.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub files: u64,
+    /// Non-blank lines.
+    pub examples: u64,
+    pub examples_with_images: u64,
+    pub images: u64,
+    pub errors: u64,
+    pub warnings: u64,
+    pub infos: u64,
+    /// Findings per rule, in code order.
+    pub rules: RuleCounts,
+    /// Findings counted above but not shown because of a display cap (`--max-per-rule`,
+    /// `--max-diagnostics`); `--quiet` hides all and does not count here.
+    pub hidden: u64,
+    /// Why vft could not check a file (it was not found, could not be read), one entry
+    /// per file; such a run exits 2.
+    pub failures: Vec<String>,
+    /// Token figures over every example that could be counted (`vft check` fills it).
+    pub tokens: Option<TokenSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleCount {
+    #[serde(skip)]
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub count: u64,
+}
+
+/// Findings per rule, indexed by [`crate::diagnostic::RuleId`]; serialized as an object
+/// from code to count, in code order.
+#[derive(Debug, Clone, Default)]
+pub struct RuleCounts(Vec<Option<RuleCount>>);
+
+impl RuleCounts {
+    /// The rules with findings, in code order.
+    pub fn iter(&self) -> impl Iterator<Item = &RuleCount> {
+        self.0.iter().flatten()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+
+    fn count(&mut self, diagnostic: &Diagnostic) {
+        let index = diagnostic.rule.id.index();
+        if self.0.len() <= index {
+            self.0.resize(index + 1, None);
+        }
+        self.0[index]
+            .get_or_insert(RuleCount {
+                code: diagnostic.rule.code,
+                name: diagnostic.rule.name,
+                severity: diagnostic.severity,
+                count: 0,
+            })
+            .count += 1;
+    }
+}
+
+impl Serialize for RuleCounts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for rule in self.iter() {
+            map.serialize_entry(rule.code, rule)?;
+        }
+        map.end()
+    }
+}
+
+impl Summary {
+    pub fn count(&mut self, diagnostic: &Diagnostic) {
+        match diagnostic.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.infos += 1,
+        }
+        self.rules.count(diagnostic);
+    }
+}
