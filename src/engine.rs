@@ -317,6 +317,11 @@ pub fn check_stream_observed(
     if let Some(fetcher) = &options.fetcher {
         for url in urls {
             let outcome = fetcher.wait(&url.url);
+            // No network, or the fetch budget ran out: not checked, as under `--offline`.
+            if let fetch::Outcome::NotVerified(_) = *outcome {
+                facts.url_images += 1;
+                continue;
+            }
             if let Some(extra) = fetched_image_extra_tokens(&url, &outcome, options.model) {
                 observe(Observed::FetchedImage {
                     line: url.line,
@@ -472,6 +477,7 @@ fn fetched_diagnostics(
                 failure,
             ));
         }
+        fetch::Outcome::NotVerified(_) => {}
         fetch::Outcome::Body(body) => {
             let image = ImageView {
                 pointer: url.pointer.clone(),
