@@ -248,7 +248,9 @@ fn seconds_up_to<const MAX: u32>(text: &str) -> Result<Duration, String> {
 fn jobs(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(n @ 1..=1024) => Ok(n),
-        _ => Err(format!("`{text}` is not a number of threads from 1 to 1024")),
+        _ => Err(format!(
+            "`{text}` is not a number of threads from 1 to 1024"
+        )),
     }
 }
 

@@ -148,7 +148,11 @@ fn serve(stream: TcpStream, route: &Route, log: &Mutex<Vec<Seen>>) {
         }
         Some((size, pause)) => {
             for chunk in reply.body.chunks(size) {
-                if stream.write_all(chunk).and_then(|()| stream.flush()).is_err() {
+                if stream
+                    .write_all(chunk)
+                    .and_then(|()| stream.flush())
+                    .is_err()
+                {
                     return;
                 }
                 std::thread::sleep(pause);
@@ -899,7 +903,10 @@ fn a_retry_after_beyond_what_is_left_is_not_waited_for() {
     assert_eq!(*outcome, Outcome::Failed(Failure::Status(429)));
     assert_eq!(server.hits("/busy-1s.png"), 3);
     let took = started.elapsed();
-    assert!(took >= Duration::from_secs(2) && took < Duration::from_secs(4), "{took:?}");
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(4),
+        "{took:?}"
+    );
 }
 
 #[test]
@@ -918,14 +925,21 @@ fn urls_left_when_the_fetch_budget_ends_are_not_verified() {
         fetcher.submit(url);
     }
     for url in &slow {
-        assert_eq!(*fetcher.wait(url), Outcome::NotVerified(Unverified::Budget), "{url}");
+        assert_eq!(
+            *fetcher.wait(url),
+            Outcome::NotVerified(Unverified::Budget),
+            "{url}"
+        );
     }
     let took = started.elapsed();
     eprintln!("20 URLs of 3 s each, 2 threads, budget 1 s: {took:?}");
     assert!(took < Duration::from_millis(2_500), "{took:?}");
     // The next file gets a budget of its own.
     fetcher.begin_file();
-    assert!(matches!(*fetcher.wait(&server.url("/rgb.jpg")), Outcome::Body(_)));
+    assert!(matches!(
+        *fetcher.wait(&server.url("/rgb.jpg")),
+        Outcome::Body(_)
+    ));
 }
 
 #[test]
@@ -940,7 +954,11 @@ fn a_refused_host_fails_fast_for_every_url_and_the_network_is_up() {
         fetcher.submit(url);
     }
     for url in &urls {
-        assert_eq!(*fetcher.wait(url), Outcome::Failed(Failure::Refused), "{url}");
+        assert_eq!(
+            *fetcher.wait(url),
+            Outcome::Failed(Failure::Refused),
+            "{url}"
+        );
     }
     eprintln!("1,000 URLs on a refused port: {:?}", started.elapsed());
     assert!(started.elapsed() < Duration::from_secs(5));
@@ -1001,7 +1019,10 @@ fn a_dead_host_among_live_ones_is_a_broken_url_not_a_dead_network() {
         *fetcher.wait(dead),
         Outcome::Failed(Failure::Dns("down.example".to_owned()))
     );
-    assert_eq!(*fetcher.wait(&missing), Outcome::Failed(Failure::Status(404)));
+    assert_eq!(
+        *fetcher.wait(&missing),
+        Outcome::Failed(Failure::Status(404))
+    );
     assert!(matches!(*fetcher.wait(&good), Outcome::Body(_)));
     assert_eq!(fetcher.network(), NetworkVerdict::Reachable);
     // Per-URL failures do not condemn their host.
@@ -1034,7 +1055,9 @@ fn no_network_urls_count_as_not_fetched_in_the_report() {
     let codes: Vec<&str> = diagnostics.iter().map(|d| d.rule.code).collect();
     assert_eq!(codes, ["VFT210"], "{}", common::concise(&diagnostics));
     assert!(
-        diagnostics[0].message.starts_with("3 image URLs not fetched"),
+        diagnostics[0]
+            .message
+            .starts_with("3 image URLs not fetched"),
         "{}",
         diagnostics[0].message
     );
@@ -1093,7 +1116,10 @@ fn metadata_addresses_are_never_connected_to_even_by_name() {
         } else {
             format!("http://{ip}/latest/meta-data/")
         };
-        for url in [literal, format!("http://rebind-{i}.example/latest/meta-data/")] {
+        for url in [
+            literal,
+            format!("http://rebind-{i}.example/latest/meta-data/"),
+        ] {
             let outcome = fetcher.wait(&url);
             assert!(
                 matches!(&*outcome, Outcome::Failed(Failure::NotPublic(_))),

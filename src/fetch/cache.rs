@@ -347,7 +347,11 @@ mod tests {
             assert!(cache.load(url, false).is_none(), "{to}");
         }
         // An entry padded past the size bound.
-        let padded = format!("{}{}", good, " ".repeat(usize::try_from(MAX_ENTRY).unwrap()));
+        let padded = format!(
+            "{}{}",
+            good,
+            " ".repeat(usize::try_from(MAX_ENTRY).unwrap())
+        );
         fs::write(cache.path(url, false), padded).unwrap();
         assert!(cache.load(url, false).is_none());
     }

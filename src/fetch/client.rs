@@ -39,10 +39,10 @@ const MAX_CONTENT_TYPE: usize = 100;
 
 pub(crate) struct Client {
     http: reqwest::blocking::Client,
-    config: Config,
     hosts: Arc<Hosts>,
     bytes: Arc<ByteBudget>,
     cache: Option<Cache>,
+    config: Config,
 }
 
 /// Bytes asked of the socket at a time (the deadline is checked between reads).
@@ -192,8 +192,8 @@ impl Client {
             if !retryable || attempt >= self.config.retries {
                 return Ok((response, deadline, permit));
             }
-            let wait = retry_after(response.headers())
-                .unwrap_or(BACKOFF * 2u32.saturating_pow(attempt));
+            let wait =
+                retry_after(response.headers()).unwrap_or(BACKOFF * 2u32.saturating_pow(attempt));
             let wait_ends = Instant::now() + wait;
             // A wait longer than what is left (of the URL's retry waits, or of the file's
             // budget) is not made: the server's answer stands.

@@ -208,13 +208,11 @@ pub fn check_url(url: &Url, allow_private: bool) -> Result<(), UrlProblem> {
         }
     };
     match reason {
-        Some(reason) if !allow_private || always => {
-            Err(UrlProblem::NotPublic(NotPublic {
-                host: text,
-                resolved: None,
-                reason,
-            }))
-        }
+        Some(reason) if !allow_private || always => Err(UrlProblem::NotPublic(NotPublic {
+            host: text,
+            resolved: None,
+            reason,
+        })),
         _ => Ok(()),
     }
 }
@@ -424,23 +422,41 @@ mod tests {
     fn metadata_addresses_are_refused_even_when_private_ones_are_allowed() {
         for (url, reason) in [
             ("http://169.254.169.254/", "the cloud metadata address"),
-            ("http://[::ffff:169.254.169.254]/", "the cloud metadata address"),
+            (
+                "http://[::ffff:169.254.169.254]/",
+                "the cloud metadata address",
+            ),
             ("http://0xa9fea9fe/", "the cloud metadata address"),
             ("http://[64:ff9b::a9fe:a9fe]/", "the cloud metadata address"),
-            ("http://169.254.170.2/v2/credentials", "a link-local address"),
+            (
+                "http://169.254.170.2/v2/credentials",
+                "a link-local address",
+            ),
             ("http://169.254.170.23/", "a link-local address"),
             ("http://169.254.0.23/", "a link-local address"),
-            ("http://[fd00:ec2::254]/latest/", "AWS's IPv6 metadata address"),
+            (
+                "http://[fd00:ec2::254]/latest/",
+                "AWS's IPv6 metadata address",
+            ),
             ("http://[fd00:ec2::23]/", "AWS's IPv6 Pod Identity address"),
-            ("http://[fd20:ce::254]/", "Google Cloud's IPv6 metadata address"),
-            ("http://100.100.100.200/latest/meta-data/", "Alibaba Cloud's"),
+            (
+                "http://[fd20:ce::254]/",
+                "Google Cloud's IPv6 metadata address",
+            ),
+            (
+                "http://100.100.100.200/latest/meta-data/",
+                "Alibaba Cloud's",
+            ),
             ("http://168.63.129.16/machine", "Azure's WireServer"),
             ("http://192.0.0.192/latest/", "Oracle Cloud's"),
             ("http://[fe80::a9fe:a9fe]/", "a link-local address"),
             ("http://[fe80::1]/", "a link-local address"),
             ("http://metadata.google.internal/", "a cloud metadata host"),
             ("http://metadata.tencentyun.com/", "a cloud metadata host"),
-            ("http://instance-data.ec2.internal./", "a cloud metadata host"),
+            (
+                "http://instance-data.ec2.internal./",
+                "a cloud metadata host",
+            ),
         ] {
             for allow_private in [false, true] {
                 match parse(url, allow_private) {

@@ -266,7 +266,10 @@ mod tests {
         assert_eq!(hosts.verdict(), NetworkVerdict::Untried);
         let dns = Failure::Dns("a.example".to_owned());
         hosts.acquire("a.example:443", None).unwrap().dead(&dns);
-        assert_eq!(hosts.acquire("a.example:443", None).err(), Some(dns.clone()));
+        assert_eq!(
+            hosts.acquire("a.example:443", None).err(),
+            Some(dns.clone())
+        );
         hosts
             .acquire("b.example:443", None)
             .unwrap()

@@ -318,7 +318,7 @@ impl Fetcher {
             }
             Err(error) => {
                 let outcome = Outcome::Failed(Failure::Connect(error.clone()));
-                self.state.finish(url, outcome);
+                self.state.finish(&url, outcome);
             }
         }
     }
@@ -404,10 +404,10 @@ impl Fetcher {
 }
 
 impl State {
-    fn finish(&self, url: Arc<str>, outcome: Outcome) {
+    fn finish(&self, url: &str, outcome: Outcome) {
         let mut guard = lock(&self.results);
         let results = &mut *guard;
-        if let Some(slot) = results.outcomes.get_mut(&url)
+        if let Some(slot) = results.outcomes.get_mut(url)
             && slot.is_none()
         {
             results.pending -= 1;
@@ -441,7 +441,7 @@ fn work(state: &State, client: &client::Client, receiver: &Mutex<mpsc::Receiver<
         } else {
             client.fetch(&url, deadline)
         };
-        state.finish(url, outcome);
+        state.finish(&url, outcome);
     }
 }
 
