@@ -136,8 +136,8 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub tokens: TokenArgs,
 
-    /// Worker threads (default: one per core).
-    #[arg(long, short = 'j', value_name = "N")]
+    /// Worker threads (default: one per core; at most 1024).
+    #[arg(long, short = 'j', value_name = "N", value_parser = jobs)]
     pub jobs: Option<usize>,
 
     /// Exit 0 even when there are findings (2 still means vft could not do its job).
@@ -178,17 +178,23 @@ pub struct FetchArgs {
     #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub fetch_per_host: u16,
 
-    /// Seconds to wait for a connection.
-    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = seconds)]
+    /// Seconds to wait for a connection (at most 300).
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = seconds_up_to::<300>)]
     pub connect_timeout: Duration,
 
-    /// Seconds one request may take, from connecting to the end of the body.
-    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
+    /// Seconds one request may take, from connecting to the end of the body (at most 3600).
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds_up_to::<3600>)]
     pub fetch_timeout: Duration,
 
-    /// Retries of a request answered 429 or 5xx (with backoff, honouring `Retry-After`).
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    /// Retries of a request answered 429 or 5xx (with backoff, honouring `Retry-After`; the
+    /// waits of one URL add up to 30 s at most); at most 10.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub fetch_retries: u32,
+
+    /// Seconds all the fetching of one file may take; URLs not fetched by then are counted
+    /// as not checked, as with `--offline` (default: no bound; at most 86400).
+    #[arg(long, value_name = "SECONDS", value_parser = seconds_up_to::<86_400>)]
+    pub fetch_budget: Option<Duration>,
 
     /// Where to cache fetch results (default: the user's cache directory).
     #[arg(long, value_name = "DIR")]
@@ -219,6 +225,7 @@ impl FetchArgs {
             connect_timeout: self.connect_timeout,
             timeout: self.fetch_timeout,
             retries: self.fetch_retries,
+            budget: self.fetch_budget,
             allow_private: self.allow_private_urls,
             depth,
             cache_dir: if self.no_cache {
@@ -232,15 +239,25 @@ impl FetchArgs {
     }
 }
 
-/// A positive number of seconds, fractions allowed (`0.5`).
-fn seconds(text: &str) -> Result<Duration, String> {
+/// A positive number of seconds up to `MAX`, fractions allowed (`0.5`).
+fn seconds_up_to<const MAX: u32>(text: &str) -> Result<Duration, String> {
     let value: f64 = text
         .parse()
         .map_err(|_| format!("`{text}` is not a number of seconds"))?;
-    if !(value > 0.0 && value <= 86_400.0) {
-        return Err("must be more than 0 and at most 86400 seconds".to_owned());
+    if !(value > 0.0 && value <= f64::from(MAX)) {
+        return Err(format!("must be more than 0 and at most {MAX} seconds"));
     }
     Ok(Duration::from_secs_f64(value))
+}
+
+/// A number of threads, 1 to 1024 (more only exhausts the machine).
+fn jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n @ 1..=1024) => Ok(n),
+        _ => Err(format!(
+            "`{text}` is not a number of threads from 1 to 1024"
+        )),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -261,8 +278,8 @@ pub struct StatsArgs {
     #[command(flatten)]
     pub tokens: TokenArgs,
 
-    /// Worker threads (default: one per core).
-    #[arg(long, short = 'j', value_name = "N")]
+    /// Worker threads (default: one per core; at most 1024).
+    #[arg(long, short = 'j', value_name = "N", value_parser = jobs)]
     pub jobs: Option<usize>,
 
     /// Image URLs are fetched to count their tokens from their real size.
@@ -359,10 +376,16 @@ mod tests {
 
     #[test]
     fn seconds_take_fractions_and_refuse_nonsense() {
+        let seconds = seconds_up_to::<86_400>;
         assert_eq!(seconds("0.5"), Ok(Duration::from_millis(500)));
         assert_eq!(seconds("10"), Ok(Duration::from_secs(10)));
-        for bad in ["0", "-1", "x", "NaN", "inf"] {
+        for bad in ["0", "-1", "x", "NaN", "inf", "86401"] {
             assert!(seconds(bad).is_err(), "{bad}");
+        }
+        assert!(seconds_up_to::<300>("301").is_err());
+        assert_eq!(jobs("8"), Ok(8));
+        for bad in ["0", "1025", "100000", "-1", "x"] {
+            assert!(jobs(bad).is_err(), "{bad}");
         }
     }
 

@@ -7,9 +7,10 @@ mod common;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Write as _};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::io::{self, BufRead, BufReader, Write as _};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -17,7 +18,8 @@ use assert_cmd::Command;
 use serde_json::Value;
 use vft::diagnostic::Diagnostic;
 use vft::engine::Options;
-use vft::fetch::Config;
+use vft::fetch::guard::Lookup;
+use vft::fetch::{Config, Failure, Fetcher, NetworkVerdict, Outcome, Unverified};
 use vft::target::Target;
 
 /// What the server answers.
@@ -28,6 +30,8 @@ struct Reply {
     delay: Duration,
     /// Send `Content-Length` (otherwise the body ends when the connection closes).
     length: bool,
+    /// Send the body this many bytes at a time, pausing between them.
+    pace: Option<(usize, Duration)>,
 }
 
 impl Reply {
@@ -38,6 +42,7 @@ impl Reply {
             body: body.into(),
             delay: Duration::ZERO,
             length: true,
+            pace: None,
         }
     }
     fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
@@ -136,9 +141,24 @@ fn serve(stream: TcpStream, route: &Route, log: &Mutex<Vec<Seen>>) {
     head.push_str("\r\n");
     let mut stream = stream;
     // The client may hang up early (a body over the limit): not an error here.
-    let _ = stream
-        .write_all(head.as_bytes())
-        .and_then(|()| stream.write_all(&reply.body));
+    let _ = stream.write_all(head.as_bytes());
+    match reply.pace {
+        None => {
+            let _ = stream.write_all(&reply.body);
+        }
+        Some((size, pause)) => {
+            for chunk in reply.body.chunks(size) {
+                if stream
+                    .write_all(chunk)
+                    .and_then(|()| stream.flush())
+                    .is_err()
+                {
+                    return;
+                }
+                std::thread::sleep(pause);
+            }
+        }
+    }
 }
 
 /// The routes most tests use.
@@ -170,6 +190,26 @@ fn standard_routes(seen: &Seen, count: usize) -> Reply {
             delay: Duration::from_secs(3),
             ..Reply::image("rgb.png", "image/png")
         },
+        // 100 bytes, one every 200 ms: 20 s for the whole body.
+        "/trickle.png" => Reply {
+            pace: Some((1, Duration::from_millis(200))),
+            ..Reply::new(200, vec![0x89; 100]).header("Content-Type", "image/png")
+        },
+        "/busy.png" => Reply::new(429, "later").header("Retry-After", "999999"),
+        "/busy-1s.png" => Reply::new(429, "later").header("Retry-After", "1"),
+        path if path.starts_with("/slow/") => Reply {
+            delay: Duration::from_secs(3),
+            ..Reply::image("rgb.png", "image/png")
+        },
+        // 4 MiB bodies sent in 256 KiB pieces, 20 ms apart (about 0.3 s each).
+        path if path.starts_with("/4mib/") => {
+            let mut body = b"\x89PNG\r\n\x1a\n".to_vec();
+            body.resize(4 << 20, 0);
+            Reply {
+                pace: Some((256 << 10, Duration::from_millis(20))),
+                ..Reply::new(200, body).header("Content-Type", "image/png")
+            }
+        }
         "/huge.png" => huge(true),
         "/huge-unannounced.png" => huge(false),
         _ => Reply::new(404, "not found"),
@@ -789,4 +829,365 @@ fn stats_records_carry_fetched_image_sizes_in_line_order() {
         .sum();
     assert_eq!(totals["total"].as_u64().unwrap(), sum);
     assert_eq!(totals["images_unknown"], 1);
+}
+
+/// A resolver for tests: names it knows resolve to their address, after `delay`; every
+/// other name fails as a resolver with no DNS server does. It never asks the system.
+#[derive(Debug, Default)]
+struct FakeDns {
+    hosts: HashMap<String, IpAddr>,
+    delay: Duration,
+    asked: AtomicUsize,
+}
+
+impl Lookup for FakeDns {
+    fn lookup(&self, host: &str) -> io::Result<Vec<IpAddr>> {
+        self.asked.fetch_add(1, Ordering::SeqCst);
+        std::thread::sleep(self.delay);
+        match self.hosts.get(host) {
+            Some(&ip) => Ok(vec![ip]),
+            None => Err(io::Error::other("Temporary failure in name resolution")),
+        }
+    }
+}
+
+fn with_dns(dns: &Arc<FakeDns>, config: Config) -> Config {
+    Config {
+        lookup: Arc::clone(dns) as Arc<dyn Lookup>,
+        ..config
+    }
+}
+
+fn closed_port() -> u16 {
+    // Bound then dropped: nothing listens there any more.
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn a_body_that_trickles_in_costs_the_timeout_not_its_length() {
+    let server = Server::start(standard_routes);
+    let fetcher = Fetcher::new(Config {
+        timeout: Duration::from_secs(1),
+        ..test_config()
+    });
+    let started = Instant::now();
+    let outcome = fetcher.wait(&server.url("/trickle.png"));
+    let took = started.elapsed();
+    eprintln!("trickling body, timeout 1 s: {took:?}");
+    assert_eq!(*outcome, Outcome::Failed(Failure::Timeout));
+    // The body takes 20 s; the timeout plus one gap between bytes is what it may cost.
+    assert!(took < Duration::from_millis(1_900), "{took:?}");
+}
+
+#[test]
+fn a_retry_after_beyond_what_is_left_is_not_waited_for() {
+    let server = Server::start(standard_routes);
+    let fetcher = Fetcher::new(test_config());
+    let started = Instant::now();
+    let outcome = fetcher.wait(&server.url("/busy.png"));
+    let took = started.elapsed();
+    eprintln!("429 with Retry-After 999999: {took:?}");
+    assert_eq!(*outcome, Outcome::Failed(Failure::Status(429)));
+    assert_eq!(server.hits("/busy.png"), 1);
+    assert!(took < Duration::from_secs(2), "{took:?}");
+
+    // Waits add up to `max_retry_wait` per URL, whatever the number of retries.
+    let fetcher = Fetcher::new(Config {
+        retries: 10,
+        max_retry_wait: Duration::from_millis(2_500),
+        ..test_config()
+    });
+    let started = Instant::now();
+    let outcome = fetcher.wait(&server.url("/busy-1s.png"));
+    assert_eq!(*outcome, Outcome::Failed(Failure::Status(429)));
+    assert_eq!(server.hits("/busy-1s.png"), 3);
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(4),
+        "{took:?}"
+    );
+}
+
+#[test]
+fn urls_left_when_the_fetch_budget_ends_are_not_verified() {
+    let server = Server::start(standard_routes);
+    let fetcher = Fetcher::new(Config {
+        budget: Some(Duration::from_secs(1)),
+        jobs: 2,
+        ..test_config()
+    });
+    let fast = server.url("/rgb.png");
+    assert!(matches!(*fetcher.wait(&fast), Outcome::Body(_)));
+    let slow: Vec<String> = (0..20).map(|i| server.url(&format!("/slow/{i}"))).collect();
+    let started = Instant::now();
+    for url in &slow {
+        fetcher.submit(url);
+    }
+    for url in &slow {
+        assert_eq!(
+            *fetcher.wait(url),
+            Outcome::NotVerified(Unverified::Budget),
+            "{url}"
+        );
+    }
+    let took = started.elapsed();
+    eprintln!("20 URLs of 3 s each, 2 threads, budget 1 s: {took:?}");
+    assert!(took < Duration::from_millis(2_500), "{took:?}");
+    // The next file gets a budget of its own.
+    fetcher.begin_file();
+    assert!(matches!(
+        *fetcher.wait(&server.url("/rgb.jpg")),
+        Outcome::Body(_)
+    ));
+}
+
+#[test]
+fn a_refused_host_fails_fast_for_every_url_and_the_network_is_up() {
+    let port = closed_port();
+    let fetcher = Fetcher::new(test_config());
+    let urls: Vec<String> = (0..1_000)
+        .map(|i| format!("http://127.0.0.1:{port}/{i}.png"))
+        .collect();
+    let started = Instant::now();
+    for url in &urls {
+        fetcher.submit(url);
+    }
+    for url in &urls {
+        assert_eq!(
+            *fetcher.wait(url),
+            Outcome::Failed(Failure::Refused),
+            "{url}"
+        );
+    }
+    eprintln!("1,000 URLs on a refused port: {:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // A refusal is an answer: the URLs are broken, the network is not.
+    assert_eq!(fetcher.network(), NetworkVerdict::Reachable);
+}
+
+#[test]
+fn without_dns_every_url_is_not_verified_after_one_lookup_per_host() {
+    let dns = Arc::new(FakeDns {
+        delay: Duration::from_millis(500),
+        ..FakeDns::default()
+    });
+    let fetcher = Fetcher::new(with_dns(&dns, test_config()));
+    let urls: Vec<String> = (0..1_000)
+        .map(|i| format!("https://host-{}.example/{i}.png", i % 5))
+        .collect();
+    let started = Instant::now();
+    for url in &urls {
+        fetcher.submit(url);
+    }
+    for url in &urls {
+        assert_eq!(
+            *fetcher.wait(url),
+            Outcome::NotVerified(Unverified::NoNetwork),
+            "{url}"
+        );
+    }
+    let took = started.elapsed();
+    eprintln!("1,000 URLs on 5 hosts, no DNS (0.5 s per lookup): {took:?}");
+    // One wait per host, not one per URL (1,000 × 0.5 s / 64 threads would be 8 s).
+    assert_eq!(dns.asked.load(Ordering::SeqCst), 5);
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    let NetworkVerdict::Unreachable(evidence) = fetcher.network() else {
+        panic!("{:?}", fetcher.network());
+    };
+    assert_eq!(evidence.hosts, 5);
+    assert!(evidence.host.starts_with("host-"), "{evidence}");
+    assert!(matches!(evidence.failure, Failure::Dns(_)));
+}
+
+#[test]
+fn a_dead_host_among_live_ones_is_a_broken_url_not_a_dead_network() {
+    let server = Server::start(standard_routes);
+    let dns = Arc::new(FakeDns {
+        hosts: HashMap::from([("up.example".to_owned(), IpAddr::V4(Ipv4Addr::LOCALHOST))]),
+        ..FakeDns::default()
+    });
+    let fetcher = Fetcher::new(with_dns(&dns, test_config()));
+    let port = server.addr.port();
+    let dead = "http://down.example/a.png";
+    let missing = format!("http://up.example:{port}/missing.png");
+    let good = format!("http://up.example:{port}/rgb.png");
+    for url in [dead, &missing, &good] {
+        fetcher.submit(url);
+    }
+    assert_eq!(
+        *fetcher.wait(dead),
+        Outcome::Failed(Failure::Dns("down.example".to_owned()))
+    );
+    assert_eq!(
+        *fetcher.wait(&missing),
+        Outcome::Failed(Failure::Status(404))
+    );
+    assert!(matches!(*fetcher.wait(&good), Outcome::Body(_)));
+    assert_eq!(fetcher.network(), NetworkVerdict::Reachable);
+    // Per-URL failures do not condemn their host.
+    assert_eq!(server.hits("/missing.png"), 1);
+    assert_eq!(server.hits("/rgb.png"), 1);
+}
+
+#[test]
+fn urls_refused_before_any_connection_make_no_network_verdict() {
+    let fetcher = Fetcher::new(test_config());
+    let started = Instant::now();
+    for i in 0..1_000 {
+        let url = format!("https://cdn-{i}.invalid/a.png");
+        assert_eq!(
+            *fetcher.wait(&url),
+            Outcome::Failed(Failure::Dns(format!("cdn-{i}.invalid")))
+        );
+    }
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(fetcher.network(), NetworkVerdict::Untried);
+}
+
+#[test]
+fn no_network_urls_count_as_not_fetched_in_the_report() {
+    let dns = Arc::new(FakeDns::default());
+    let urls: Vec<String> = (0..3)
+        .map(|i| format!("https://img.example/{i}.png"))
+        .collect();
+    let diagnostics = check_urls(&urls, with_dns(&dns, test_config()));
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.rule.code).collect();
+    assert_eq!(codes, ["VFT210"], "{}", common::concise(&diagnostics));
+    assert!(
+        diagnostics[0]
+            .message
+            .starts_with("3 image URLs not fetched"),
+        "{}",
+        diagnostics[0].message
+    );
+}
+
+#[test]
+fn bodies_in_flight_stay_within_the_byte_budget() {
+    let server = Server::start(standard_routes);
+    let fetcher = Fetcher::new(Config {
+        // The floor: one body at the read limit (10 MiB + 1), so two 4 MiB bodies.
+        body_bytes: 0,
+        jobs: 12,
+        ..test_config()
+    });
+    let urls: Vec<String> = (0..12).map(|i| server.url(&format!("/4mib/{i}"))).collect();
+    for url in &urls {
+        fetcher.submit(url);
+    }
+    for url in &urls {
+        let outcome = fetcher.wait(url);
+        let Outcome::Body(body) = &*outcome else {
+            panic!("{url}: {outcome:?}");
+        };
+        assert_eq!(body.len, 4 << 20);
+    }
+    let peak = fetcher.peak_body_bytes();
+    eprintln!("12 bodies of 4 MiB, budget 10 MiB: peak {peak} bytes reserved");
+    assert!(peak >= 4 << 20, "{peak}");
+    assert!(peak <= vft::fetch::READ_LIMIT, "{peak}");
+}
+
+#[test]
+fn metadata_addresses_are_never_connected_to_even_by_name() {
+    let metadata = [
+        "169.254.169.254",
+        "169.254.170.2",
+        "100.100.100.200",
+        "168.63.129.16",
+        "192.0.0.192",
+        "fd00:ec2::254",
+        "fd20:ce::254",
+        "fe80::a9fe:a9fe",
+    ];
+    let dns = Arc::new(FakeDns {
+        hosts: metadata
+            .iter()
+            .enumerate()
+            .map(|(i, ip)| (format!("rebind-{i}.example"), ip.parse().unwrap()))
+            .collect(),
+        ..FakeDns::default()
+    });
+    let fetcher = Fetcher::new(with_dns(&dns, test_config()));
+    for (i, ip) in metadata.iter().enumerate() {
+        let literal = if ip.contains(':') {
+            format!("http://[{ip}]/latest/meta-data/")
+        } else {
+            format!("http://{ip}/latest/meta-data/")
+        };
+        for url in [
+            literal,
+            format!("http://rebind-{i}.example/latest/meta-data/"),
+        ] {
+            let outcome = fetcher.wait(&url);
+            assert!(
+                matches!(&*outcome, Outcome::Failed(Failure::NotPublic(_))),
+                "{url}: {outcome:?}"
+            );
+        }
+    }
+    // Refused before any connection: nothing was tried.
+    assert_eq!(fetcher.network(), NetworkVerdict::Untried);
+}
+
+#[test]
+fn numeric_fetch_flags_have_upper_bounds() {
+    let file = jsonl(&[]);
+    for flags in [
+        &["-j", "100000"][..],
+        &["--fetch-retries", "100000"],
+        &["--fetch-jobs", "100000"],
+        &["--fetch-per-host", "5000"],
+        &["--fetch-timeout", "999999"],
+        &["--connect-timeout", "999999"],
+        &["--fetch-budget", "0"],
+    ] {
+        let output = vft()
+            .arg("check")
+            .args(flags)
+            .arg(file.path())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{flags:?}");
+    }
+}
+
+/// Without network, `vft check` reports no URL as broken: the URLs count as not verified
+/// (as with `--offline`) and the run records once that it could not do the check (exit 2).
+#[test]
+fn without_network_urls_are_not_verified_and_the_check_cannot_be_done() {
+    let dns = Arc::new(FakeDns::default());
+    let urls: Vec<String> = (0..30)
+        .map(|i| format!("https://cdn-{}.example/{i}.png", i % 3))
+        .collect();
+    let file = jsonl(&urls);
+    let options = Options {
+        fetch: with_dns(&dns, test_config()),
+        online: true,
+        ..Options::new(Target::OpenAi)
+    };
+    let (diagnostics, summary) = common::check_file_with(file.path(), &options, 2);
+    assert!(
+        !diagnostics.iter().any(|d| d.rule.code == "VFT217"),
+        "{}",
+        common::concise(&diagnostics)
+    );
+    let unverified: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.rule.code == "VFT210")
+        .collect();
+    assert_eq!(unverified.len(), 1, "{}", common::concise(&diagnostics));
+    assert!(unverified[0].message.starts_with("30 image URLs"));
+    assert_eq!(summary.failures.len(), 1, "{:?}", summary.failures);
+    assert!(
+        summary.failures[0].starts_with("cannot reach the network")
+            && summary.failures[0].contains("30 image URLs")
+            && summary.failures[0].contains("--offline"),
+        "{}",
+        summary.failures[0]
+    );
 }

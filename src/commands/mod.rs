@@ -64,13 +64,19 @@ impl Run<'_> {
         observe: &mut ExampleObserver<'_>,
     ) -> io::Result<()> {
         for path in files {
+            let reported = self.summary.failures.len();
             let mut out = Output {
                 emitter: self.emitter.as_mut(),
                 summary: &mut self.summary,
                 observe: &mut *observe,
             };
             match self.engine.check_path(path, &mut out) {
-                Ok(()) => {}
+                // The engine records what kept it from checking a file fully (no network).
+                Ok(()) => {
+                    for failure in &self.summary.failures[reported..] {
+                        tool_error(failure);
+                    }
+                }
                 Err(Stop::Input(error)) => {
                     let name = crate::engine::input_name(path);
                     let message = format!("cannot read `{name}`: {error}");

@@ -21,6 +21,7 @@ use std::io::{self, Read};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread;
 
@@ -140,6 +141,8 @@ pub struct Engine {
     fetcher: Option<Arc<Fetcher>>,
     progress: Progress,
     rules: RuleTables,
+    /// "No network" is said once per run.
+    network_reported: AtomicBool,
 }
 
 impl Engine {
@@ -160,6 +163,7 @@ impl Engine {
             fetcher,
             progress: Progress::hidden(),
             rules,
+            network_reported: AtomicBool::new(false),
         })
     }
 
@@ -192,6 +196,9 @@ impl Engine {
         file: &Arc<str>,
         out: &mut Output<'_>,
     ) -> Result<(), Stop> {
+        if let Some(fetcher) = &self.fetcher {
+            fetcher.begin_file();
+        }
         let mut state = FileState {
             file,
             facts: FileFacts {
@@ -371,8 +378,15 @@ impl Engine {
         facts: &mut FileFacts,
         out: &mut Output<'_>,
     ) -> Result<(), Stop> {
+        let mut unreachable = 0;
         for url in urls {
             let outcome = fetcher.wait(&url.url);
+            // No network, or the fetch budget ran out: not checked, as under `--offline`.
+            if let fetch::Outcome::NotVerified(why) = &*outcome {
+                facts.url_images += 1;
+                unreachable += u64::from(*why == fetch::Unverified::NoNetwork);
+                continue;
+            }
             if let Some(extra) = fetched_image_extra_tokens(&url, &outcome, self.options.model) {
                 (out.observe)(Observed::FetchedImage {
                     line: url.line,
@@ -410,6 +424,7 @@ impl Engine {
                         .image_findings(&image, &self.options, &mut findings);
                     (findings, Some(url.url.clone()))
                 }
+                fetch::Outcome::NotVerified(_) => continue,
             };
             for finding in findings {
                 let mut diagnostic = locate::into_diagnostic(finding, location.clone(), None);
@@ -419,6 +434,17 @@ impl Engine {
             }
         }
         fetcher.pause_progress();
+        // No network is not a file of broken URLs: the check could not be done (exit 2),
+        // said once per run.
+        if unreachable > 0
+            && let fetch::NetworkVerdict::Unreachable(evidence) = fetcher.network()
+            && !self.network_reported.swap(true, Ordering::Relaxed)
+        {
+            out.summary.failures.push(format!(
+                "cannot reach the network ({evidence}): {unreachable} image URL{} of `{file}` not verified; pass `--offline` to check without fetching",
+                if unreachable == 1 { "" } else { "s" }
+            ));
+        }
         // URL findings came after the lines' own: restore line order, one entry per line.
         facts.skipped_image_lines.sort_unstable();
         facts.skipped_image_lines.dedup();

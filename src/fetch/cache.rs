@@ -6,18 +6,30 @@
 //! stored probe. Only image responses with a validator are stored. Entries are written to a
 //! temporary file and renamed into place, so readers never see half an entry; an entry
 //! that does not read back (corrupt, another version, another URL) is ignored.
+//!
+//! The cache directory is not trusted more than the network: an entry is read only when
+//! it is a regular file of at most [`MAX_ENTRY`] bytes, opened without following a symlink
+//! and without blocking (a FIFO or device planted in its place is never read), and its
+//! content is re-validated field by field (schema, version, URL, and a probe that is
+//! consistent and printable) before it is used; anything else is a miss.
 
 use std::fs;
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use reqwest::header::{self, HeaderMap, HeaderName};
 use serde::{Deserialize, Serialize};
 
-use super::Body;
+use super::{Body, READ_LIMIT};
 use crate::media::header::{ColorMode, DefectKind, Header, ImageDefect};
 use crate::media::probe::{Format, Probe, ProbeDepth};
+
+/// An entry is a few hundred bytes; anything larger is not one.
+pub const MAX_ENTRY: u64 = 16 * 1024;
+
+/// A stored content type or defect longer than this is not one vft wrote.
+const MAX_TEXT: usize = 1_000;
 
 /// Bumped when the entry layout or the probe's meaning changes.
 const VERSION: u32 = 2;
@@ -74,6 +86,7 @@ impl Validators {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Entry {
     version: u32,
     url: String,
@@ -105,14 +118,17 @@ impl Cache {
         self.dir.join(format!("{key:032x}.json"))
     }
 
-    /// The stored outcome for `url`, when there is a readable one.
+    /// The stored outcome for `url`, when there is a readable, valid one.
     pub(crate) fn load(&self, url: &str, depth: ProbeDepth) -> Option<Cached> {
-        let text = fs::read(self.path(url, depth)).ok()?;
+        let text = read_entry(&self.path(url, depth))?;
         let entry: Entry = serde_json::from_slice(&text).ok()?;
         if entry.version != VERSION
             || entry.url != url
             || entry.deep != (depth == ProbeDepth::Pixels)
         {
+            return None;
+        }
+        if !entry.is_consistent() {
             return None;
         }
         let format = match entry.format {
@@ -178,13 +194,73 @@ impl Cache {
         };
         let n = self.temp_counter.fetch_add(1, Ordering::Relaxed);
         let temp = self.dir.join(format!(".tmp-{}-{n}", std::process::id()));
-        let written = fs::File::create(&temp).and_then(|mut file| {
+        // `create_new`: never write through a file (or symlink) planted at that name.
+        let written = fs::File::create_new(&temp).and_then(|mut file| {
             file.write_all(&json)?;
             file.sync_all()
         });
         if written.is_err() || fs::rename(&temp, self.path(url, depth)).is_err() {
             let _ = fs::remove_file(&temp);
         }
+    }
+}
+
+/// The bytes of the entry at `path` when it is a regular file of at most [`MAX_ENTRY`]
+/// bytes, opened without following a symlink and without blocking on a FIFO.
+fn read_entry(path: &Path) -> Option<Vec<u8>> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    #[cfg(not(unix))]
+    if !fs::symlink_metadata(path).ok()?.file_type().is_file() {
+        return None;
+    }
+    let file = options.open(path).ok()?;
+    // Judged on the opened file itself, so a swap after the check changes nothing.
+    let metadata = file.metadata().ok()?;
+    if !metadata.is_file() || metadata.len() > MAX_ENTRY {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_ENTRY + 1).read_to_end(&mut bytes).ok()?;
+    (bytes.len() as u64 <= MAX_ENTRY).then_some(bytes)
+}
+
+/// Text that can go into a message or a header: printable, without control characters.
+fn is_printable(text: &str, max: usize) -> bool {
+    text.len() <= max && !text.chars().any(char::is_control)
+}
+
+impl Entry {
+    /// Whether the entry is one vft could have written: a probed body under the read
+    /// limit, validators that are valid header values, printable text, and a probe whose
+    /// parts agree (no header without a known format, a size for an image read whole).
+    fn is_consistent(&self) -> bool {
+        let validators = [&self.validators.etag, &self.validators.last_modified];
+        let header_values_ok = validators.into_iter().flatten().all(|v| {
+            v.len() <= MAX_VALIDATOR && v.bytes().all(|b| b == b' ' || b.is_ascii_graphic())
+        });
+        let defect = self.defect.as_ref().map(|(_, detail)| detail);
+        let texts_ok = [self.content_type.as_ref(), defect]
+            .into_iter()
+            .flatten()
+            .all(|t| is_printable(t, MAX_TEXT));
+        let walked = matches!(
+            self.format.as_deref().and_then(Format::from_name),
+            Some(Format::Png | Format::Jpeg | Format::Webp)
+        );
+        let no_header =
+            self.mode.is_none() && self.width == 0 && self.height == 0 && !self.animated;
+        let probe_ok = if walked {
+            self.defect.is_some() || (self.width > 0 && self.height > 0)
+        } else {
+            no_header && self.defect.is_none()
+        };
+        self.len < READ_LIMIT && header_values_ok && texts_ok && probe_ok
     }
 }
 
@@ -263,5 +339,72 @@ mod tests {
         )
         .unwrap();
         assert!(cache.load(url, ProbeDepth::Headers).is_none());
+    }
+
+    #[test]
+    fn inconsistent_or_hostile_entries_are_misses() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path()).unwrap();
+        let url = "https://example.com/c.png";
+        cache.store(url, ProbeDepth::Headers, &validators(), &body());
+        let good = fs::read_to_string(cache.path(url, ProbeDepth::Headers)).unwrap();
+        assert!(cache.load(url, ProbeDepth::Headers).is_some());
+        for (from, to) in [
+            // A probe whose parts disagree: an image format read whole without a size.
+            ("\"width\":3", "\"width\":0"),
+            // No format, yet a header.
+            ("\"format\":\"PNG\"", "\"format\":null"),
+            // Larger than any body that is probed.
+            ("\"len\":1234", "\"len\":99999999"),
+            // Control characters in text that reaches the terminal or a header.
+            ("image/png", "image/png\\u001b]0;pwned\\u0007"),
+            ("\\\"abc\\\"", "\\\"a\\r\\nX-Evil: 1\\\""),
+            // A field vft does not write.
+            ("\"deep\":false", "\"deep\":false,\"extra\":1"),
+        ] {
+            assert!(good.contains(from), "{from} in {good}");
+            fs::write(cache.path(url, ProbeDepth::Headers), good.replace(from, to)).unwrap();
+            assert!(cache.load(url, ProbeDepth::Headers).is_none(), "{to}");
+        }
+        // An entry padded past the size bound.
+        let padded = format!(
+            "{}{}",
+            good,
+            " ".repeat(usize::try_from(MAX_ENTRY).unwrap())
+        );
+        fs::write(cache.path(url, ProbeDepth::Headers), padded).unwrap();
+        assert!(cache.load(url, ProbeDepth::Headers).is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_fifos_and_devices_are_never_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path()).unwrap();
+        let url = "https://example.com/d.png";
+        cache.store(url, ProbeDepth::Headers, &validators(), &body());
+        let path = cache.path(url, ProbeDepth::Headers);
+        // A symlink to a valid entry is still refused: only the file itself counts.
+        let real = dir.path().join("real.json");
+        fs::rename(&path, &real).unwrap();
+        let original = fs::read(&real).unwrap();
+        std::os::unix::fs::symlink(&real, &path).unwrap();
+        assert!(cache.load(url, ProbeDepth::Headers).is_none());
+        fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+        assert!(cache.load(url, ProbeDepth::Headers).is_none());
+        fs::remove_file(&path).unwrap();
+        // A FIFO would block a plain open for ever, waiting for a writer.
+        let status = std::process::Command::new("mkfifo").arg(&path).status();
+        if status.is_ok_and(|s| s.success()) {
+            let started = std::time::Instant::now();
+            assert!(cache.load(url, ProbeDepth::Headers).is_none());
+            assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        }
+        // Storing replaces whatever is at the entry's name, never writing through it.
+        cache.store(url, ProbeDepth::Headers, &validators(), &body());
+        assert!(cache.load(url, ProbeDepth::Headers).is_some());
+        assert!(fs::symlink_metadata(&path).unwrap().is_file());
+        assert_eq!(fs::read(&real).unwrap(), original);
     }
 }

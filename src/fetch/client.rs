@@ -1,23 +1,32 @@
 //! One fetch, as the platform's fetcher would make it, within bounds: redirects followed by
 //! hand (each hop checked by the address policy), retries with exponential backoff on 429
-//! and 5xx honouring `Retry-After`, connect and total timeouts, at most
-//! [`READ_LIMIT`](super::READ_LIMIT) bytes read, and no decompression (`Accept-Encoding:
-//! identity`, and reqwest is built without gzip, brotli or deflate).
+//! and 5xx honouring `Retry-After` up to a total wait per URL, connect and total timeouts,
+//! at most [`READ_LIMIT`](super::READ_LIMIT) bytes read, and no decompression
+//! (`Accept-Encoding: identity`, and reqwest is built without gzip, brotli or deflate).
+//!
+//! Each request has a deadline, `timeout` after it starts (sooner when the file's budget
+//! ends sooner). reqwest's blocking timeout applies to each read separately, so a body
+//! sent a byte at a time would never time out: the body is read in chunks and the
+//! deadline checked after each one. A body that trickles in thus costs the timeout plus at
+//! most one gap between two chunks; one that stops entirely costs at most twice the
+//! timeout (reqwest's per-read wait).
 
 use std::collections::HashSet;
 use std::error::Error;
 use std::io::{self, Read};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::Url;
 use reqwest::blocking::Response;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 
+use super::budget::ByteBudget;
 use super::cache::{Cache, Cached, Validators};
 use super::guard::{self, GuardedResolver, NotPublic, Unresolvable, UrlProblem};
-use super::{Body, Config, Failure, Limiter, Outcome, Permit, READ_LIMIT};
-use crate::media::probe::{self, ProbeDepth};
+use super::hosts::{Hosts, Permit};
+use super::{Body, Config, Failure, Outcome, READ_LIMIT, Unverified};
+use crate::media::probe;
 
 /// Redirect hops followed at most (browsers and reqwest's default policy use 10 too).
 pub const MAX_REDIRECTS: usize = 10;
@@ -30,19 +39,28 @@ const MAX_CONTENT_TYPE: usize = 100;
 
 pub(crate) struct Client {
     http: reqwest::blocking::Client,
-    config: Config,
-    hosts: Limiter,
+    hosts: Arc<Hosts>,
+    bytes: Arc<ByteBudget>,
     cache: Option<Cache>,
+    config: Config,
 }
 
+/// Bytes asked of the socket at a time (the deadline is checked between reads).
+const CHUNK: usize = 64 * 1024;
+
 impl Client {
-    pub(crate) fn new(config: Config) -> Result<Self, String> {
+    pub(crate) fn new(
+        config: Config,
+        hosts: Arc<Hosts>,
+        bytes: Arc<ByteBudget>,
+    ) -> Result<Self, String> {
         let http = reqwest::blocking::Client::builder()
             // A proxy would resolve names itself, out of the guard's reach.
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(Arc::new(GuardedResolver {
                 allow_private: config.allow_private,
+                lookup: Arc::clone(&config.lookup),
             }))
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
@@ -53,21 +71,27 @@ impl Client {
         let cache = config.cache_dir.as_deref().and_then(Cache::open);
         Ok(Self {
             http,
-            hosts: Limiter::new(config.per_host),
+            hosts,
+            bytes,
             cache,
             config,
         })
     }
 
-    /// Fetches `raw` and probes the body.
-    pub(crate) fn fetch(&self, raw: &str) -> Outcome {
-        match self.try_fetch(raw) {
+    /// Fetches `raw` and probes the body; `budget` is when the file's fetch budget ends.
+    pub(crate) fn fetch(&self, raw: &str, budget: Option<Instant>) -> Outcome {
+        match self.try_fetch(raw, budget) {
             Ok(body) => Outcome::Body(body),
+            Err(Failure::Timeout | Failure::ConnectTimeout)
+                if budget.is_some_and(|end| Instant::now() >= end) =>
+            {
+                Outcome::NotVerified(Unverified::Budget)
+            }
             Err(failure) => Outcome::Failed(failure),
         }
     }
 
-    fn try_fetch(&self, raw: &str) -> Result<Body, Failure> {
+    fn try_fetch(&self, raw: &str, budget: Option<Instant>) -> Result<Body, Failure> {
         let allow_private = self.config.allow_private;
         let mut url = guard::parse(raw, allow_private).map_err(Failure::from)?;
         let cached = self
@@ -75,8 +99,11 @@ impl Client {
             .as_ref()
             .and_then(|c| c.load(raw, self.config.depth));
         let mut visited = HashSet::from([url.clone()]);
+        // The waits between retries, for the whole URL (every hop).
+        let mut retry_wait_left = self.config.max_retry_wait;
         for _ in 0..=MAX_REDIRECTS {
-            let (response, _permit) = self.send(&url, cached.as_ref())?;
+            let (response, deadline, _permit) =
+                self.send(&url, cached.as_ref(), budget, &mut retry_wait_left)?;
             let status = response.status();
             if status == reqwest::StatusCode::NOT_MODIFIED {
                 return cached.map(|c| c.body).ok_or(Failure::Status(304));
@@ -99,7 +126,7 @@ impl Client {
                 return Err(Failure::Status(status.as_u16()));
             }
             let validators = Validators::of(response.headers());
-            let body = read_body(response, self.config.depth)?;
+            let body = self.read_body(response, deadline)?;
             if let Some(cache) = &self.cache {
                 cache.store(raw, self.config.depth, &validators, &body);
             }
@@ -108,9 +135,15 @@ impl Client {
         Err(Failure::TooManyRedirects(MAX_REDIRECTS))
     }
 
-    /// Sends one GET, retrying on 429 and 5xx; returns the response with the host permit,
-    /// held until the body is read.
-    fn send(&self, url: &Url, cached: Option<&Cached>) -> Result<(Response, Permit<'_>), Failure> {
+    /// Sends one GET, retrying on 429 and 5xx while `retry_wait_left` allows; returns the
+    /// response with its deadline and the host permit, held until the body is read.
+    fn send(
+        &self,
+        url: &Url,
+        cached: Option<&Cached>,
+        budget: Option<Instant>,
+        retry_wait_left: &mut Duration,
+    ) -> Result<(Response, Instant, Permit<'_>), Failure> {
         let host = format!(
             "{}:{}",
             url.host_str().unwrap_or_default(),
@@ -118,10 +151,19 @@ impl Client {
         );
         let mut attempt = 0;
         loop {
-            let permit = self.hosts.acquire(&host);
+            let permit = self.hosts.acquire(&host, budget)?;
+            let started = Instant::now();
+            let deadline = budget.map_or(started + self.config.timeout, |end| {
+                end.min(started + self.config.timeout)
+            });
+            let left = deadline.saturating_duration_since(started);
+            if left.is_zero() {
+                return Err(Failure::Timeout);
+            }
             let mut request = self
                 .http
                 .get(url.clone())
+                .timeout(left)
                 .header(header::ACCEPT, "image/*,*/*;q=0.8")
                 .header(header::ACCEPT_ENCODING, "identity");
             if let Some(cached) = cached {
@@ -129,20 +171,99 @@ impl Client {
                     request = request.header(name, value);
                 }
             }
-            let response = request.send().map_err(|e| classify(&e))?;
+            let response = match request.send() {
+                Ok(response) => response,
+                Err(error) => {
+                    let failure = classify(&error);
+                    let out_of_budget = budget.is_some_and(|end| Instant::now() >= end);
+                    if failure.is_host_failure() && !out_of_budget {
+                        permit.dead(&failure);
+                    } else if matches!(failure, Failure::Tls(_) | Failure::Read(_)) {
+                        // A connection was made (a timeout may or may not have had one).
+                        permit.answered();
+                    }
+                    return Err(failure);
+                }
+            };
+            permit.answered();
             let status = response.status();
             let retryable =
                 status == reqwest::StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
             if !retryable || attempt >= self.config.retries {
-                return Ok((response, permit));
+                return Ok((response, deadline, permit));
             }
-            let wait = retry_after(response.headers())
-                .unwrap_or(BACKOFF * 2u32.saturating_pow(attempt))
-                .min(self.config.max_retry_wait);
+            let wait =
+                retry_after(response.headers()).unwrap_or(BACKOFF * 2u32.saturating_pow(attempt));
+            let wait_ends = Instant::now() + wait;
+            // A wait longer than what is left (of the URL's retry waits, or of the file's
+            // budget) is not made: the server's answer stands.
+            if wait > *retry_wait_left || budget.is_some_and(|end| wait_ends >= end) {
+                return Ok((response, deadline, permit));
+            }
+            *retry_wait_left -= wait;
             drop((response, permit));
             std::thread::sleep(wait);
             attempt += 1;
         }
+    }
+
+    /// Reads at most [`READ_LIMIT`] bytes by `deadline`, within the byte budget, and
+    /// probes them.
+    fn read_body(&self, mut response: Response, deadline: Instant) -> Result<Body, Failure> {
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(media_type);
+        let declared = response.content_length();
+        if let Some(len) = declared.filter(|&n| n >= READ_LIMIT) {
+            return Ok(Body {
+                len,
+                at_least: false,
+                content_type,
+                probe: None,
+            });
+        }
+        let expected = declared.unwrap_or(READ_LIMIT);
+        let _reservation = self.bytes.reserve(expected, deadline)?;
+        // The buffer never grows past what was reserved.
+        let cap = usize::try_from(expected).unwrap_or(usize::MAX);
+        let mut bytes: Vec<u8> = Vec::with_capacity(cap.min(CHUNK));
+        let mut chunk = vec![0; CHUNK];
+        loop {
+            if Instant::now() >= deadline {
+                return Err(Failure::Timeout);
+            }
+            let room = cap.saturating_sub(bytes.len()).min(CHUNK);
+            if room == 0 {
+                break;
+            }
+            let n = response
+                .read(&mut chunk[..room])
+                .map_err(|e| classify_read(&e))?;
+            if n == 0 {
+                break;
+            }
+            if bytes.len() + n > bytes.capacity() {
+                let grown = (bytes.len() + n).max(bytes.capacity() * 2).min(cap);
+                bytes.reserve_exact(grown - bytes.len());
+            }
+            bytes.extend_from_slice(&chunk[..n]);
+        }
+        let len = bytes.len() as u64;
+        if len >= READ_LIMIT {
+            return Ok(Body {
+                len,
+                at_least: true,
+                content_type,
+                probe: None,
+            });
+        }
+        Ok(Body {
+            len,
+            at_least: false,
+            content_type,
+            probe: Some(probe::probe(&bytes, self.config.depth)),
+        })
     }
 }
 
@@ -150,44 +271,6 @@ impl Client {
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let seconds = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
     seconds.parse::<u64>().ok().map(Duration::from_secs)
-}
-
-/// Reads at most [`READ_LIMIT`] bytes and probes them.
-fn read_body(response: Response, depth: ProbeDepth) -> Result<Body, Failure> {
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(media_type);
-    let declared = response.content_length();
-    if let Some(len) = declared.filter(|&n| n >= READ_LIMIT) {
-        return Ok(Body {
-            len,
-            at_least: false,
-            content_type,
-            probe: None,
-        });
-    }
-    let capacity = declared.unwrap_or(64 * 1024).min(READ_LIMIT);
-    let mut bytes = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
-    response
-        .take(READ_LIMIT)
-        .read_to_end(&mut bytes)
-        .map_err(|e| classify_read(&e))?;
-    let len = bytes.len() as u64;
-    if len >= READ_LIMIT {
-        return Ok(Body {
-            len,
-            at_least: true,
-            content_type,
-            probe: None,
-        });
-    }
-    Ok(Body {
-        len,
-        at_least: false,
-        content_type,
-        probe: Some(probe::probe(&bytes, depth)),
-    })
 }
 
 /// `image/png; charset=…` → `image/png`.
@@ -216,9 +299,14 @@ impl From<UrlProblem> for Failure {
 /// Names what went wrong from the error's chain of causes.
 fn classify(error: &reqwest::Error) -> Failure {
     if let Some(failure) = classify_chain(error) {
-        return failure;
+        return match failure {
+            Failure::Timeout if error.is_connect() => Failure::ConnectTimeout,
+            failure => failure,
+        };
     }
-    if error.is_timeout() {
+    if error.is_timeout() && error.is_connect() {
+        Failure::ConnectTimeout
+    } else if error.is_timeout() {
         Failure::Timeout
     } else if error.is_connect() {
         Failure::Connect(root_cause(error))

@@ -9,30 +9,48 @@
 //! - [`guard`]: the address policy (no loopback, private, link-local or metadata
 //!   addresses; checked on the resolved address and on every redirect hop).
 //! - [`client`]: one fetch: redirects followed by hand, retries with backoff on 429/5xx,
-//!   a 10 MiB + 1 byte read limit, no decompression.
+//!   a 10 MiB + 1 byte read limit, no decompression, a deadline on the whole request.
+//! - [`hosts`]: per-host concurrency, dead hosts failing fast, the [`NetworkVerdict`].
+//! - [`budget`]: the bytes of bodies in flight, bounded across threads.
 //! - [`cache`]: outcomes on disk, revalidated with `ETag` / `Last-Modified`.
+//!
+//! Time is bounded three ways: [`Config::timeout`] for one request including its body,
+//! [`Config::max_retry_wait`] for the waits between retries of one URL, and
+//! [`Config::budget`] for all the fetching of one file ([`Fetcher::begin_file`]).
 
+mod budget;
 pub mod cache;
 pub mod client;
 pub mod guard;
+pub mod hosts;
+
+pub use self::hosts::{NetworkVerdict, NoNetwork};
 
 use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError, mpsc};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::media::probe::{Probe, ProbeDepth};
 use crate::target::limits::MAX_IMAGE_BYTES;
 
-use self::guard::NotPublic;
+use self::budget::ByteBudget;
+use self::guard::{Lookup, NotPublic, SystemLookup};
+use self::hosts::Hosts;
 
 /// Bytes read of a body at most: one more than the image limit, to tell "at the limit"
 /// from "over it".
 pub const READ_LIMIT: u64 = MAX_IMAGE_BYTES + 1;
+
+/// The default total wait between retries of one URL.
+pub const DEFAULT_MAX_RETRY_WAIT: Duration = Duration::from_secs(30);
+
+/// The default byte budget of bodies in flight: 24 bodies at the 10 MiB limit.
+pub const DEFAULT_BODY_BYTES: u64 = 256 << 20;
 
 /// How to fetch.
 #[derive(Debug, Clone)]
@@ -42,12 +60,24 @@ pub struct Config {
     /// Requests in flight to one host (host and port) at most.
     pub per_host: usize,
     pub connect_timeout: Duration,
-    /// For one request, from connecting to the end of the body.
+    /// For one request (one attempt of one redirect hop), from connecting to the end of
+    /// the body, however slowly it comes.
     pub timeout: Duration,
     /// Retries of a request answered 429 or 5xx.
     pub retries: u32,
-    /// The longest wait before a retry, whatever `Retry-After` asks.
+    /// The waits between retries of one URL add up to this at most: a `Retry-After` that
+    /// asks for more than is left is not waited for, and the 429 or 5xx is the outcome.
     pub max_retry_wait: Duration,
+    /// All the fetching of one file takes this at most (from its first URL, see
+    /// [`Fetcher::begin_file`]); URLs not fetched by then are
+    /// [`NotVerified`](Outcome::NotVerified). `None`: no bound.
+    pub budget: Option<Duration>,
+    /// Bytes of response bodies held at once by all fetch threads together (at least
+    /// [`READ_LIMIT`]).
+    pub body_bytes: u64,
+    /// How host names are resolved (the system's resolver; tests give their own). The
+    /// address policy applies to whatever it returns.
+    pub lookup: Arc<dyn Lookup>,
     /// Lift the address policy (for testing against a local server).
     pub allow_private: bool,
     /// How deep fetched images are probed (`--deep` decodes every pixel).
@@ -66,7 +96,10 @@ impl Default for Config {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
             retries: 3,
-            max_retry_wait: Duration::from_secs(30),
+            max_retry_wait: DEFAULT_MAX_RETRY_WAIT,
+            budget: None,
+            body_bytes: DEFAULT_BODY_BYTES,
+            lookup: Arc::new(SystemLookup),
             allow_private: false,
             depth: ProbeDepth::Headers,
             cache_dir: None,
@@ -86,6 +119,17 @@ pub enum Outcome {
     /// A successful response; its body was read, whole or up to [`READ_LIMIT`].
     Body(Body),
     Failed(Failure),
+    /// Not fetched: the URL was not checked, as under `--offline`; not the URL's fault.
+    NotVerified(Unverified),
+}
+
+/// Why a URL was not checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unverified {
+    /// The network is unreachable ([`Fetcher::network`] says why).
+    NoNetwork,
+    /// The file's [`Config::budget`] ran out first.
+    Budget,
 }
 
 /// A successful response.
@@ -113,6 +157,9 @@ pub enum Failure {
     /// Nothing listens at the address.
     Refused,
     Tls(String),
+    /// No connection within the connect timeout.
+    ConnectTimeout,
+    /// The request (connected) did not end within the timeout.
     Timeout,
     /// Another connection failure.
     Connect(String),
@@ -133,6 +180,7 @@ impl fmt::Display for Failure {
             Failure::Dns(host) => write!(f, "cannot be fetched: host `{host}` does not resolve"),
             Failure::Refused => f.write_str("cannot be fetched: the connection was refused"),
             Failure::Tls(why) => write!(f, "cannot be fetched: TLS error: {why}"),
+            Failure::ConnectTimeout => f.write_str("cannot be fetched: connecting timed out"),
             Failure::Timeout => f.write_str("cannot be fetched: the request timed out"),
             Failure::Connect(why) => write!(f, "cannot be fetched: {why}"),
             Failure::Status(code) => {
@@ -162,9 +210,21 @@ pub struct Fetcher {
 
 /// What the workers and the engine share.
 struct State {
-    results: Mutex<HashMap<Arc<str>, Option<Arc<Outcome>>>>,
+    results: Mutex<Results>,
     finished: Condvar,
     progress: ProgressBar,
+    hosts: Arc<Hosts>,
+    bytes: Arc<ByteBudget>,
+    budget: Option<Duration>,
+    /// When the current file's budget runs out; set by its first URL.
+    deadline: Mutex<Option<Instant>>,
+}
+
+#[derive(Default)]
+struct Results {
+    /// `None` while the URL is queued or being fetched.
+    outcomes: HashMap<Arc<str>, Option<Arc<Outcome>>>,
+    pending: usize,
 }
 
 struct Pool {
@@ -194,18 +254,26 @@ impl Fetcher {
             ProgressBar::hidden()
         };
         Self {
-            config,
             state: Arc::new(State {
-                results: Mutex::new(HashMap::new()),
+                results: Mutex::new(Results::default()),
                 finished: Condvar::new(),
                 progress,
+                hosts: Arc::new(Hosts::new(config.per_host)),
+                bytes: Arc::new(ByteBudget::new(config.body_bytes, READ_LIMIT)),
+                budget: config.budget,
+                deadline: Mutex::new(None),
             }),
+            config,
             pool: OnceLock::new(),
         }
     }
 
     fn start(&self) -> Result<Pool, String> {
-        let client = Arc::new(client::Client::new(self.config.clone())?);
+        let client = Arc::new(client::Client::new(
+            self.config.clone(),
+            Arc::clone(&self.state.hosts),
+            Arc::clone(&self.state.bytes),
+        )?);
         let (sender, receiver) = mpsc::channel::<Arc<str>>();
         let receiver = Arc::new(Mutex::new(receiver));
         let mut workers = Vec::new();
@@ -230,12 +298,16 @@ impl Fetcher {
     /// Queues `url` unless it was seen before in this run.
     pub fn submit(&self, url: &str) {
         let mut results = lock(&self.state.results);
-        if results.contains_key(url) {
+        if results.outcomes.contains_key(url) {
             return;
         }
         let url: Arc<str> = url.into();
-        results.insert(Arc::clone(&url), None);
+        results.outcomes.insert(Arc::clone(&url), None);
+        results.pending += 1;
         drop(results);
+        if let Some(budget) = self.state.budget {
+            lock(&self.state.deadline).get_or_insert_with(|| Instant::now() + budget);
+        }
         self.state.progress.inc_length(1);
         match self.pool.get_or_init(|| self.start()) {
             Ok(pool) => {
@@ -246,16 +318,63 @@ impl Fetcher {
             }
             Err(error) => {
                 let outcome = Outcome::Failed(Failure::Connect(error.clone()));
-                self.state.finish(url, outcome);
+                self.state.finish(&url, outcome);
             }
         }
     }
 
     /// The outcome for `url`, waiting for it (submitting it if it was not).
+    ///
+    /// A URL that failed the way every URL fails on a machine without network (see
+    /// [`Failure::is_network_failure`]) waits until another host answers or every
+    /// submitted URL is done: when none answered, its outcome is
+    /// [`Outcome::NotVerified`]`(`[`Unverified::NoNetwork`]`)` and [`Fetcher::network`]
+    /// says why.
     pub fn wait(&self, url: &str) -> Arc<Outcome> {
+        let outcome = self.wait_fetched(url);
+        if let Outcome::Failed(failure) = &*outcome
+            && failure.is_network_failure()
+            && matches!(self.settled_network(), NetworkVerdict::Unreachable(_))
+        {
+            return Arc::new(Outcome::NotVerified(Unverified::NoNetwork));
+        }
+        outcome
+    }
+
+    /// What the fetches so far say about the network; final once every submitted URL is
+    /// done (a `Reachable` verdict is final at once).
+    pub fn network(&self) -> NetworkVerdict {
+        self.state.hosts.verdict()
+    }
+
+    /// Starts a new file: its [`Config::budget`] runs from its first URL.
+    pub fn begin_file(&self) {
+        lock(&self.state.deadline).take();
+    }
+
+    /// The most bytes of bodies held at once so far (within [`Config::body_bytes`]).
+    pub fn peak_body_bytes(&self) -> u64 {
+        self.state.bytes.peak()
+    }
+
+    /// The network verdict once a host answered or nothing is pending.
+    fn settled_network(&self) -> NetworkVerdict {
+        let mut results = lock(&self.state.results);
+        while results.pending > 0 && !self.state.hosts.any_answered() {
+            results = self
+                .state
+                .finished
+                .wait(results)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        drop(results);
+        self.network()
+    }
+
+    fn wait_fetched(&self, url: &str) -> Arc<Outcome> {
         let mut results = lock(&self.state.results);
         loop {
-            match results.get(url) {
+            match results.outcomes.get(url) {
                 Some(Some(outcome)) => return Arc::clone(outcome),
                 Some(None) => {
                     results = self
@@ -285,8 +404,16 @@ impl Fetcher {
 }
 
 impl State {
-    fn finish(&self, url: Arc<str>, outcome: Outcome) {
-        lock(&self.results).insert(url, Some(Arc::new(outcome)));
+    fn finish(&self, url: &str, outcome: Outcome) {
+        let mut guard = lock(&self.results);
+        let results = &mut *guard;
+        if let Some(slot) = results.outcomes.get_mut(url)
+            && slot.is_none()
+        {
+            results.pending -= 1;
+            *slot = Some(Arc::new(outcome));
+        }
+        drop(guard);
         self.finished.notify_all();
         self.progress.inc(1);
     }
@@ -308,90 +435,16 @@ fn work(state: &State, client: &client::Client, receiver: &Mutex<mpsc::Receiver<
     loop {
         let next = lock(receiver).recv();
         let Ok(url) = next else { return };
-        let outcome = client.fetch(&url);
-        state.finish(url, outcome);
+        let deadline = *lock(&state.deadline);
+        let outcome = if deadline.is_some_and(|d| Instant::now() >= d) {
+            Outcome::NotVerified(Unverified::Budget)
+        } else {
+            client.fetch(&url, deadline)
+        };
+        state.finish(&url, outcome);
     }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// At most `max` permits per key at a time.
-pub(crate) struct Limiter {
-    max: usize,
-    active: Mutex<HashMap<String, usize>>,
-    freed: Condvar,
-}
-
-pub(crate) struct Permit<'l> {
-    limiter: &'l Limiter,
-    key: String,
-}
-
-impl Limiter {
-    pub(crate) fn new(max: usize) -> Self {
-        Self {
-            max: max.max(1),
-            active: Mutex::new(HashMap::new()),
-            freed: Condvar::new(),
-        }
-    }
-
-    /// Waits until `key` has a free slot and takes it; dropping the permit frees it.
-    pub(crate) fn acquire(&self, key: &str) -> Permit<'_> {
-        let mut active = lock(&self.active);
-        while active.get(key).copied().unwrap_or(0) >= self.max {
-            active = self
-                .freed
-                .wait(active)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
-        *active.entry(key.to_owned()).or_default() += 1;
-        Permit {
-            limiter: self,
-            key: key.to_owned(),
-        }
-    }
-}
-
-impl Drop for Permit<'_> {
-    fn drop(&mut self) {
-        let mut active = lock(&self.limiter.active);
-        if let Some(count) = active.get_mut(&self.key) {
-            *count -= 1;
-            if *count == 0 {
-                active.remove(&self.key);
-            }
-        }
-        drop(active);
-        self.limiter.freed.notify_all();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    #[test]
-    fn limiter_caps_concurrency_per_key() {
-        let limiter = Limiter::new(2);
-        let (now, peak) = (AtomicUsize::new(0), AtomicUsize::new(0));
-        std::thread::scope(|scope| {
-            for _ in 0..8 {
-                scope.spawn(|| {
-                    let _permit = limiter.acquire("host:80");
-                    let n = now.fetch_add(1, Ordering::SeqCst) + 1;
-                    peak.fetch_max(n, Ordering::SeqCst);
-                    std::thread::sleep(Duration::from_millis(20));
-                    now.fetch_sub(1, Ordering::SeqCst);
-                });
-            }
-            // Another key is not held back.
-            let _other = limiter.acquire("other:80");
-        });
-        assert_eq!(peak.load(Ordering::SeqCst), 2);
-        assert!(lock(&limiter.active).is_empty());
-    }
 }
