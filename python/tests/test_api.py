@@ -152,3 +152,10 @@ def test_python_dash_m_vft_runs_the_binary(bad: Path, good: Path) -> None:
         text=True,
     )
     assert out.returncode == 0 and "No problems found" in out.stdout
+
+
+def test_a_record_missing_required_keys_is_a_contract_error() -> None:
+    with pytest.raises(vft.ContractError, match="diagnostic record"):
+        parse_check_output(['{"type":"diagnostic","code":"VFT202"}', '{"type":"summary"}'])
+    with pytest.raises(vft.ContractError, match="no summary"):
+        parse_check_output([])

@@ -320,10 +320,13 @@ def parse_check_output(lines: Iterable[str]) -> "tuple[List[Diagnostic], Summary
     summary: Optional[Summary] = None
     for record in _records(lines):
         kind = record.get("type")
-        if kind == "diagnostic":
-            diagnostics.append(Diagnostic.from_json(record))
-        elif kind == "summary":
-            summary = Summary.from_json(record)
+        try:
+            if kind == "diagnostic":
+                diagnostics.append(Diagnostic.from_json(record))
+            elif kind == "summary":
+                summary = Summary.from_json(record)
+        except (TypeError, AttributeError) as error:  # a required key missing, a wrong type
+            raise ContractError(f"a {kind} record of vft's output is malformed: {error}")
         # Other record types belong to a later contract: skipped.
     if summary is None:
         raise ContractError("vft's output has no summary record")
