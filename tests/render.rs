@@ -307,7 +307,91 @@ fn github_maps_severities_to_commands() {
         .filter_map(|l| l.strip_prefix("::"))
         .map(|l| l.split(' ').next().unwrap())
         .collect();
-    assert_eq!(commands, ["notice", "warning", "error", "error", "error"]);
+    // Errors first, then warnings, then notices (GitHub's 10 per level are spent on
+    // what fails the run first); within a level rules in code order.
+    assert_eq!(commands, ["error", "error", "error", "warning", "notice"]);
+}
+
+/// `count` errors of `code` on consecutive lines, starting at `first_line`.
+fn errors_of(code: &str, count: u64, first_line: u64) -> Vec<Diagnostic> {
+    (0..count)
+        .map(|i| {
+            let mut d = diagnostics()[2].clone();
+            d.rule = vft::rules::find(code).unwrap();
+            d.location.line = Some(first_line + i);
+            d
+        })
+        .collect()
+}
+
+fn annotated(out: &str) -> Vec<(String, u64)> {
+    out.lines()
+        .filter(|l| l.starts_with("::"))
+        .map(|l| {
+            let code = l.split("title=").nth(1).unwrap().split(' ').next().unwrap();
+            let line = l.split(",line=").nth(1).unwrap().split(',').next().unwrap();
+            (code.to_owned(), line.parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn github_spends_its_ten_annotations_on_every_rule_before_repeating_one() {
+    // 30 findings of one systematic rule come first in the file, then 2 of another, 1 of a
+    // third: in input order all 10 annotations GitHub shows would be VFT202's.
+    let mut input = errors_of("VFT202", 30, 1);
+    input.extend(errors_of("VFT205", 2, 100));
+    input.extend(errors_of("VFT104", 1, 200));
+    let out = render_with(OutputFormat::Github, &input, None);
+    let shown = annotated(&out);
+    assert_eq!(shown.len(), 10, "{out}");
+    // Round 1: one of each rule in code order; round 2: the second of each that has one;
+    // then the rest of VFT202, each rule's findings in input order.
+    let codes: Vec<&str> = shown.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "VFT104", "VFT202", "VFT205", "VFT202", "VFT205", "VFT202", "VFT202", "VFT202",
+            "VFT202", "VFT202"
+        ]
+    );
+    let vft202_lines: Vec<u64> = shown
+        .iter()
+        .filter(|(c, _)| c == "VFT202")
+        .map(|(_, l)| *l)
+        .collect();
+    assert_eq!(vft202_lines, [1, 2, 3, 4, 5, 6, 7]);
+    // The 23 VFT202 findings not annotated are counted, before the summary.
+    assert!(
+        out.contains("23 errors not annotated (GitHub shows 10 errors per step): VFT202 23\n"),
+        "{out}"
+    );
+    assert!(out.contains("Found 33 errors"), "{out}");
+}
+
+#[test]
+fn github_annotates_each_level_up_to_its_own_limit() {
+    let mut input = Vec::new();
+    for i in 0..12 {
+        let mut warning = diagnostics()[1].clone();
+        warning.location.line = Some(i + 1);
+        input.push(warning);
+    }
+    input.extend(errors_of("VFT202", 3, 50));
+    let out = render_with(OutputFormat::Github, &input, None);
+    let levels: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("::"))
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    let mut expected = vec!["error"; 3];
+    expected.extend(["warning"; 10]);
+    assert_eq!(levels, expected, "{out}");
+    assert!(!out.contains("errors not annotated"), "{out}");
+    assert!(
+        out.contains("2 warnings not annotated (GitHub shows 10 warnings per step): VFT302 2\n"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -9,23 +9,96 @@
 //! escaped as the runner and `@actions/core` do: `%`, CR and LF in the message, and also
 //! `:` and `,` in property values (the file path, the title). Paths are made relative to
 //! `$GITHUB_WORKSPACE` (or the working directory) so annotations land on the right file.
-//! GitHub shows a limited number of annotations per step, so the plain summary follows.
+//!
+//! GitHub shows at most 10 annotations of each level (error, warning, notice) per step
+//! and drops the rest in the order they were written (actions/toolkit,
+//! docs/problem-matchers.md, "Limitations"). Written in input order, the 10 would often
+//! all be one systematic rule's. So the commands are held back and written at the end:
+//! errors, then warnings, then notices; within a level one finding of each rule (in code
+//! order) before a second of any, and no more than GitHub shows. A plain line then says
+//! how many findings of the level were not annotated, per rule, and the summary follows.
+//! Memory stays bounded: per rule at most [`ANNOTATIONS_PER_LEVEL`] commands are kept,
+//! the rest only counted.
 
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::render::Emitter;
+use crate::render::{Emitter, plural};
 use crate::summary::Summary;
+
+/// Annotations of one level GitHub shows per step.
+pub const ANNOTATIONS_PER_LEVEL: usize = 10;
+
+/// The levels in the order they are written, with their command and plural noun.
+const LEVELS: [(&str, &str, &str); 3] = [
+    ("error", "error", "errors"),
+    ("warning", "warning", "warnings"),
+    ("notice", "notice", "notices"),
+];
+
+/// One rule's findings at one level: the first commands, and how many in all.
+#[derive(Default)]
+struct RuleCommands {
+    first: Vec<String>,
+    count: u64,
+}
 
 pub struct GithubEmitter<'w> {
     out: Box<dyn Write + 'w>,
     base: Option<PathBuf>,
+    /// Per level (index into [`LEVELS`]), per rule code in code order.
+    levels: [BTreeMap<&'static str, RuleCommands>; 3],
 }
 
 impl<'w> GithubEmitter<'w> {
     pub fn new(out: Box<dyn Write + 'w>, base: Option<PathBuf>) -> Self {
-        Self { out, base }
+        Self {
+            out,
+            base,
+            levels: Default::default(),
+        }
+    }
+
+    /// Writes one level's commands, one per rule per round, at most
+    /// [`ANNOTATIONS_PER_LEVEL`]; then how many were not annotated, per rule.
+    fn write_level(&mut self, level: usize) -> io::Result<()> {
+        let (_, one, many) = LEVELS[level];
+        let rules = &self.levels[level];
+        let mut shown = vec![0_usize; rules.len()];
+        let mut written = 0;
+        for round in 0..ANNOTATIONS_PER_LEVEL {
+            for (index, commands) in rules.values().enumerate() {
+                if written == ANNOTATIONS_PER_LEVEL {
+                    break;
+                }
+                if let Some(command) = commands.first.get(round) {
+                    writeln!(self.out, "{command}")?;
+                    shown[index] += 1;
+                    written += 1;
+                }
+            }
+        }
+        let mut unannotated = 0;
+        let mut per_rule = String::new();
+        for ((code, commands), shown) in rules.iter().zip(shown) {
+            let rest = commands.count - shown as u64;
+            if rest > 0 {
+                unannotated += rest;
+                let separator = if per_rule.is_empty() { "" } else { ", " };
+                let _ = write!(per_rule, "{separator}{code} {rest}");
+            }
+        }
+        if unannotated == 0 {
+            return Ok(());
+        }
+        writeln!(
+            self.out,
+            "{} not annotated (GitHub shows {ANNOTATIONS_PER_LEVEL} {many} per step): {per_rule}",
+            plural(unannotated, one, many),
+        )
     }
 }
 
@@ -43,11 +116,17 @@ pub fn escape_property(text: &str) -> String {
 
 impl Emitter for GithubEmitter<'_> {
     fn emit(&mut self, d: &Diagnostic) -> io::Result<()> {
-        let command = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "notice",
+        let level = match d.severity {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Info => 2,
         };
+        let commands = self.levels[level].entry(d.rule.code).or_default();
+        commands.count += 1;
+        if commands.first.len() >= ANNOTATIONS_PER_LEVEL {
+            return Ok(());
+        }
+        let command = LEVELS[level].0;
         let file = super::relative_path(&d.location.file, self.base.as_deref());
         let position = match (d.location.line, d.location.column) {
             (Some(line), Some(column)) => format!(",line={line},col={column}"),
@@ -61,15 +140,18 @@ impl Emitter for GithubEmitter<'_> {
             message.push_str("\nhelp: ");
             message.push_str(help);
         }
-        writeln!(
-            self.out,
+        commands.first.push(format!(
             "::{command} {properties},title={}::{}",
             escape_property(&title),
             escape_data(&message)
-        )
+        ));
+        Ok(())
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        for level in 0..LEVELS.len() {
+            self.write_level(level)?;
+        }
         super::write_summary(&mut self.out, summary)?;
         self.out.flush()
     }

@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+
+import vft
+from vft._report import parse_check_output
+
+from conftest import REPO
+
+
+def test_the_wheel_and_the_crate_have_one_version() -> None:
+    cargo = (REPO / "Cargo.toml").read_text(encoding="utf-8")
+    crate = re.search(r'^version = "([^"]+)"', cargo, re.M).group(1)
+    assert version("vft") == crate
+    out = subprocess.run([vft.find_vft_bin(), "--version"], capture_output=True, text=True)
+    assert out.stdout.split() == ["vft", crate]
+
+
+def test_a_clean_file_has_no_findings_and_its_cost(good: Path) -> None:
+    report = vft.check(good, offline=True)
+    assert report.ok and report.exit_status == 0
+    assert report.diagnostics == [] and report.summary.rules == {}
+    s = report.summary
+    assert (s.files, s.examples, s.examples_with_images, s.images) == (1, 10, 8, 10)
+    assert s.schema_version == 1
+    tokens = s.tokens
+    assert tokens is not None and tokens.total > 0 and tokens.cost > 0
+    # The same figures as `vft stats` over the same file.
+    totals = vft.stats(good, offline=True).totals
+    assert (tokens.total, tokens.billed, tokens.epochs, tokens.cost) == (
+        totals.total,
+        totals.billed,
+        totals.epochs,
+        totals.cost,
+    )
+
+
+def test_findings_are_a_report_not_an_error(bad: Path) -> None:
+    report = vft.check([bad], offline=True)
+    assert report.exit_status == 1 and not report.ok
+    codes = [d.code for d in report.diagnostics]
+    assert codes == ["VFT202", "VFT202", "VFT401"]
+    first = report.diagnostics[0]
+    assert first.name == "invalid-image-detail" and first.severity == "error"
+    assert "`medium`" in first.message and first.help
+    assert (first.location.line, first.location.column) == (1, 298)
+    assert first.location.pointer == "/messages/1/content/0/image_url/detail"
+    whole_file = report.diagnostics[2].location
+    assert (whole_file.line, whole_file.column, whole_file.pointer) == (None, None, None)
+    assert report.summary.rules["VFT202"].count == 2
+    assert report.summary.errors == 3
+    assert list(report.by_rule()) == ["VFT202", "VFT401"]
+
+
+def test_flags_reach_the_binary(bad: Path) -> None:
+    report = vft.check(bad, offline=True, ignore="VFT401")
+    assert [d.code for d in report] == ["VFT202", "VFT202"]
+    report = vft.check(bad, offline=True, select=["VFT4"])
+    assert [d.code for d in report] == ["VFT401"]
+    report = vft.check(bad, offline=True, fail_on="warning", ignore=["VFT2", "VFT4"])
+    assert report.ok and len(report) == 0
+
+
+def test_a_missing_file_raises_with_status_2_and_stderr(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.jsonl"
+    with pytest.raises(vft.VftError) as caught:
+        vft.check(missing)
+    error = caught.value
+    assert error.exit_status == 2
+    assert str(missing) in error.stderr and str(missing) in str(error)
+    # vft still wrote its summary: nothing was checked.
+    assert error.report is not None and error.report.summary.files == 0
+
+
+def test_a_flag_the_binary_lacks_raises_with_its_message(good: Path) -> None:
+    with pytest.raises(vft.VftError) as caught:
+        vft.check(good, extra_args=["--no-such-flag"])
+    assert caught.value.exit_status == 2
+    assert "--no-such-flag" in str(caught.value)
+
+
+def test_stats_counts_every_example(good: Path) -> None:
+    stats = vft.stats(good, offline=True)
+    assert len(stats.examples) == stats.totals.examples == 10
+    assert [e.line for e in stats.examples] == list(range(1, 11))
+    assert sum(e.total for e in stats.examples) == stats.totals.total
+    assert stats.totals.files == 1 and stats.totals.uncounted == 0
+
+
+def test_stats_of_a_missing_file_raises(tmp_path: Path) -> None:
+    with pytest.raises(vft.VftError) as caught:
+        vft.stats(tmp_path / "missing.jsonl")
+    assert caught.value.exit_status == 2
+
+
+def test_unknown_keys_of_a_later_contract_are_kept(bad: Path) -> None:
+    """A real run's output with keys a later vft may add (a skip forecast, the method)."""
+    out = subprocess.run(
+        [vft.find_vft_bin(), "check", "--format", "json", "--offline", str(bad)],
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    summary = json.loads(out[-1])
+    summary["forecast"] = {"skipped_examples": 0}
+    summary["method"] = "supervised"
+    later = out[:-1] + ['{"type":"something-new"}', json.dumps(summary)]
+    diagnostics, parsed = parse_check_output(later)
+    assert len(diagnostics) == 3
+    assert parsed.forecast == {"skipped_examples": 0} and parsed.method == "supervised"
+    assert parsed.rules["VFT202"].count == 2
+
+
+def test_html_repr_groups_by_rule_and_escapes(tmp_path: Path, good: Path) -> None:
+    # A real finding whose message names a key written as HTML.
+    lines = good.read_text(encoding="utf-8").splitlines()
+    example = json.loads(lines[0])
+    example["<script>alert(1)</script>"] = 1
+    lines[0] = json.dumps(example)
+    path = tmp_path / "html.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = vft.check(path, offline=True)
+    assert [d.code for d in report] == ["VFT103"]
+    page = report._repr_html_()
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "VFT103 unknown-field (error, 1)" in page
+    # The summary comes first.
+    assert page.index("Examples") < page.index("VFT103")
+    text = repr(report)
+    assert text.startswith("<vft.Report 1 file(s), 10 examples")
+    assert "VFT103 unknown-field [error] ×1" in text
+
+
+def test_python_dash_m_vft_runs_the_binary(bad: Path, good: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "vft", "check", "--offline", "--format", "concise", str(bad)],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 1
+    assert "VFT202" in out.stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "vft", "check", "--offline", str(good)],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0 and "No problems found" in out.stdout
+
+
+def test_a_record_missing_required_keys_is_a_contract_error() -> None:
+    with pytest.raises(vft.ContractError, match="diagnostic record"):
+        parse_check_output(['{"type":"diagnostic","code":"VFT202"}', '{"type":"summary"}'])
+    with pytest.raises(vft.ContractError, match="no summary"):
+        parse_check_output([])
