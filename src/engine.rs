@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use crate::diagnostic::{Diagnostic, Location, Severity, Snippet, Summary};
 use crate::example::{Example, ImageView};
 use crate::fetch::{self, Fetcher};
-use crate::input::{self, Batch, BatchLimits, BatchReader, RawLine};
+use crate::input::{self, Batch, BatchLimits, BatchReader, RawLine, Special};
 use crate::json::Json;
 use crate::progress::Progress;
 use crate::render::Emitter;
@@ -57,7 +57,7 @@ impl Options {
             model: target.vision_model(),
             deep: false,
             plan: RulePlan::all(),
-            limits: BatchLimits::default(),
+            limits: BatchLimits::for_target(target),
             progress: Progress::hidden(),
             fetcher: None,
             allow_private_urls: false,
@@ -546,9 +546,15 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
         crlf: crlf_at,
         urls: Vec::new(),
     };
-    if bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
+    if bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) && line.special.is_none()
+        || matches!(line.special, Some(Special::BlankRun { .. }))
+    {
+        let lines = match line.special {
+            Some(Special::BlankRun { lines }) => lines,
+            _ => 1,
+        };
         outcome.diagnostics = locate_all(
-            rules::input::blank_line::finding(plan)
+            rules::input::blank_line::finding(plan, lines)
                 .into_iter()
                 .collect(),
             "",
@@ -559,6 +565,12 @@ fn check_line(line: &RawLine<'_>, checker: &Checker<'_>, file: &Arc<str>) -> Lin
         images: 0,
         tokens: None,
     };
+    if let Some(Special::TooLong { len }) = line.special {
+        let limit = checker.options.limits.max_line_bytes;
+        let finding = rules::input::line_too_long::finding(plan, len, limit);
+        outcome.diagnostics = locate_all(finding.into_iter().collect(), "");
+        return outcome;
+    }
 
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,

@@ -30,8 +30,22 @@ declare_rule! {
     check: Check::Line,
 }
 
-pub fn finding(plan: &RulePlan) -> Option<Finding> {
-    let mut finding = plan.finding(&RULE, "blank line".to_owned(), Position::Line)?;
-    finding.help("delete it: every line must hold one JSON object");
+/// A blank line, or a run of `lines` empty lines from this one on (one finding however
+/// long the run: a flood of newlines costs one diagnostic).
+pub fn finding(plan: &RulePlan, lines: u64) -> Option<Finding> {
+    let message = if lines > 1 {
+        format!(
+            "{} blank lines from here on",
+            crate::numbers::thousands(lines)
+        )
+    } else {
+        "blank line".to_owned()
+    };
+    let mut finding = plan.finding(&RULE, message, Position::Line)?;
+    finding.help(if lines > 1 {
+        "delete them: every line must hold one JSON object"
+    } else {
+        "delete it: every line must hold one JSON object"
+    });
     Some(finding)
 }
