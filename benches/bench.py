@@ -28,7 +28,8 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "target" / "bench"
-VFT = ROOT / "target" / "release" / "vft"
+TARGET = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+VFT = pathlib.Path(os.environ.get("VFT_BIN", TARGET / "release" / "vft"))
 PEER = ROOT / "benches" / "peer_pillow.py"
 
 # Colour photographs shipped in scikit-image's wheel (skimage/data); the grey ones are
