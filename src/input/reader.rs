@@ -338,23 +338,30 @@ impl<R: Read> BatchReader<R> {
             line_start,
             skipped,
         } = batch;
-        for nl in memchr::memchr_iter(b'\n', &data[from..]).map(|nl| from + nl) {
+        let mut from = from;
+        while let Some(nl) = memchr::memchr(b'\n', &data[from..]).map(|nl| from + nl) {
             let start = *line_start;
             let offset = self.offset + *skipped + start as u64;
             if nl == start {
+                // The whole run of `\n` at once: a flood of newlines is a byte loop, not a
+                // search per line.
+                let run = data[nl..].iter().take_while(|&&b| b == b'\n').count();
                 self.blank_run
                     .get_or_insert(BlankRun { offset, lines: 0 })
-                    .lines += 1;
+                    .lines += run as u64;
+                *line_start = nl + run;
+                from = *line_start;
+                continue;
+            }
+            entries.push_blank_run(start, self.blank_run.take());
+            let len = (nl - start) as u64;
+            if len > max_line {
+                entries.push_special(start, offset, Special::TooLong { len });
             } else {
-                entries.push_blank_run(start, self.blank_run.take());
-                let len = (nl - start) as u64;
-                if len > max_line {
-                    entries.push_special(start, offset, Special::TooLong { len });
-                } else {
-                    entries.push_line(start..nl);
-                }
+                entries.push_line(start..nl);
             }
             *line_start = nl + 1;
+            from = *line_start;
         }
     }
 
