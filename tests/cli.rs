@@ -212,6 +212,34 @@ fn blank_lines_are_errors_with_their_line_numbers() {
 }
 
 #[test]
+fn a_flood_of_empty_lines_is_one_finding_with_its_count() {
+    let valid = fs::read_to_string("fixtures/input/blank-lines.jsonl").unwrap();
+    let examples: Vec<&str> = valid.lines().filter(|l| !l.trim().is_empty()).collect();
+    let input = format!(
+        "{}\n{}{}\n",
+        examples[..5].join("\n"),
+        "\n".repeat(2_000_000),
+        examples[5..].join("\n")
+    );
+    let file = tempfile::NamedTempFile::new().unwrap();
+    fs::write(file.path(), &input).unwrap();
+    let (code, diagnostics, summary) = check_json(&[file.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(diagnostics[0]["code"], "VFT004");
+    assert_eq!(diagnostics[0]["location"]["line"], 6);
+    assert!(
+        diagnostics[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("2,000,000 blank lines"),
+        "{}",
+        diagnostics[0]["message"]
+    );
+    assert_eq!(summary["examples"], 10);
+}
+
+#[test]
 fn invalid_utf8_is_reported_with_its_offset_and_the_rest_is_checked() {
     let (code, diagnostics, summary) = check_json(&["fixtures/input/invalid-utf8.jsonl"]);
     assert_eq!(code, 1);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::diagnostic::Diagnostic;
 use crate::example::{Example, ImageSource};
 use crate::fetch::{self, guard};
-use crate::input::{self, JsonPointer, RawLine};
+use crate::input::{self, JsonPointer, RawLine, Special};
 use crate::json::Json;
 use crate::media::examples::probe_images;
 use crate::media::probe::Probe;
@@ -72,14 +72,26 @@ pub(super) fn check(
         let findings = rules.line_findings(&event, options);
         locate_sorted(findings, text, line, file)
     };
-    if bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
-        outcome.diagnostics = ends_with(LineEvent::Blank, "");
-        return outcome;
+    match line.special {
+        Some(Special::BlankRun { lines }) => {
+            outcome.diagnostics = ends_with(LineEvent::Blank { lines }, "");
+            return outcome;
+        }
+        None if bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) => {
+            outcome.diagnostics = ends_with(LineEvent::Blank { lines: 1 }, "");
+            return outcome;
+        }
+        _ => {}
     }
     outcome.kind = LineKind::Example {
         images: 0,
         tokens: None,
     };
+    if let Some(Special::TooLong { len }) = line.special {
+        let limit = options.batches.max_line_bytes;
+        outcome.diagnostics = ends_with(LineEvent::TooLong { len, limit }, "");
+        return outcome;
+    }
 
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,

@@ -73,7 +73,7 @@ impl Options {
             depth: ProbeDepth::Headers,
             plan: RulePlan::all(),
             limits: Limits::default(),
-            batches: BatchLimits::default(),
+            batches: BatchLimits::for_target(target),
             fetch: fetch::Config::default(),
             online: false,
         }

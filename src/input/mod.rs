@@ -4,4 +4,4 @@ pub mod pointer;
 pub mod reader;
 
 pub use pointer::{JsonPointer, SpanTarget};
-pub use reader::{Batch, BatchLimits, BatchReader, RawLine};
+pub use reader::{Batch, BatchLimits, BatchReader, RawLine, Special};

@@ -2,44 +2,101 @@
 //!
 //! Memory stays flat however large the file: only the batches in flight are held. A batch
 //! is one contiguous buffer plus the line boundaries in it, so lines are borrowed, never
-//! copied one by one. A line longer than a batch (a 100 MB example) grows its batch to fit.
+//! copied one by one. A line longer than a batch (a 100 MB example) grows its batch to fit,
+//! up to [`BatchLimits::max_line_bytes`]: a line longer than any valid example is handed
+//! out as one [`Special::TooLong`] entry and its bytes are skipped, never held. A run of
+//! empty lines is one [`Special::BlankRun`] entry, however long (a flood of newlines costs
+//! no memory per line).
 
 use std::io::{self, Read};
 use std::ops::Range;
 
+use crate::target::{Target, limits};
+
 /// Bytes read per `read` call.
 const READ_CHUNK: usize = 1 << 20;
+/// A long line's buffer grows by at most this much at a time (so it ends near its size,
+/// not at twice it).
+const MAX_GROWTH: usize = 64 << 20;
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// Base64 characters of the largest image the platform accepts (10 MiB, spec §3.2): 4 per
+/// 3 bytes, rounded up, and a `/` (1 character in 64) may be written `\/` in JSON.
+const MAX_IMAGE_BASE64: u64 = limits::MAX_IMAGE_BYTES.div_ceil(3) * 4 * 65 / 64;
+/// The data URI's prefix (`data:image/jpeg;base64,`) and the JSON of an image part.
+const IMAGE_PART_OVERHEAD: u64 = 256;
+/// Text and structure of one example, beyond its images: 64 MiB, a thousand times a
+/// maximal example (65,536 tokens of a few bytes each, even written as `\uXXXX`); text past
+/// the token limit is truncated by the platform, so no valid example needs more.
+const TEXT_ALLOWANCE: u64 = 64 << 20;
+
+/// The longest line a valid example for `target` can be: its maximum of images, each as
+/// large as allowed and base64-encoded, plus [`TEXT_ALLOWANCE`], and never more than the
+/// largest file the platform accepts. OpenAI: 10 images, 209,106,114 bytes; Azure: the
+/// 512 MB file limit (64 images would be 976 MB).
+pub fn max_line_bytes(target: Target) -> u64 {
+    let images = target.max_images_per_example() as u64;
+    (images * (MAX_IMAGE_BASE64 + IMAGE_PART_OVERHEAD) + TEXT_ALLOWANCE)
+        .min(target.max_file_bytes())
+}
+
 /// How batches are cut: at least `target_bytes` and `min_lines` (so the pool has lines to
-/// share), unless that would exceed `max_bytes`.
+/// share), unless that would exceed `max_bytes`; and where a line is too long to hold.
 #[derive(Debug, Clone, Copy)]
 pub struct BatchLimits {
     pub target_bytes: usize,
     pub max_bytes: usize,
     pub min_lines: usize,
+    /// Longer lines are [`Special::TooLong`]: reported, not held ([`max_line_bytes`]).
+    pub max_line_bytes: u64,
+}
+
+impl BatchLimits {
+    /// The default batches, with the line bound of `target`.
+    pub fn for_target(target: Target) -> Self {
+        Self {
+            max_line_bytes: max_line_bytes(target),
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for BatchLimits {
+    /// The line bound is the laxest target's.
     fn default() -> Self {
         Self {
             target_bytes: 8 << 20,
             max_bytes: 64 << 20,
             min_lines: 16,
+            max_line_bytes: max_line_bytes(Target::OpenAi).max(max_line_bytes(Target::Azure)),
         }
     }
+}
+
+/// An entry of a batch that stands for more than its bytes (which are empty).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Special {
+    /// `lines` consecutive empty lines (the entry's number is the first).
+    BlankRun { lines: u64 },
+    /// A line of `len` bytes (without its `\n`), longer than
+    /// [`BatchLimits::max_line_bytes`]; its bytes were skipped.
+    TooLong { len: u64 },
 }
 
 /// Whole lines read from the input.
 #[derive(Debug, Default)]
 pub struct Batch {
     data: Vec<u8>,
-    /// Line contents within `data`, without the `\n`.
+    /// Line contents within `data`, without the `\n` (empty for a special entry).
     spans: Vec<Range<usize>>,
+    /// The special entries, in order: index into `spans`, file offset, what it stands for.
+    specials: Vec<(usize, u64, Special)>,
     /// 1-based number of the first line.
     first_line: u64,
     /// File offset of `data[0]`.
     base_offset: u64,
+    /// Bytes of the input this batch covers but does not hold (a too-long line's).
+    skipped: u64,
     /// The last line has no `\n` after it and the input ended there.
     unterminated_tail: bool,
     /// This is the first batch and the input began with a UTF-8 BOM (not part of line 1).
@@ -57,16 +114,29 @@ pub struct RawLine<'a> {
     pub bytes: &'a [u8],
     /// No `\n` ended this line: it is the last one and the file has no final newline.
     pub unterminated: bool,
+    /// A run of empty lines or a line too long to hold (`bytes` is empty then).
+    pub special: Option<Special>,
 }
 
 impl Batch {
     pub fn lines(&self) -> impl ExactSizeIterator<Item = RawLine<'_>> + '_ {
         let last = self.spans.len().saturating_sub(1);
-        self.spans.iter().enumerate().map(move |(i, span)| RawLine {
-            number: self.first_line + i as u64,
-            offset: self.base_offset + span.start as u64,
-            bytes: &self.data[span.clone()],
-            unterminated: self.unterminated_tail && i == last,
+        let mut number = self.first_line;
+        let mut specials = self.specials.iter().peekable();
+        self.spans.iter().enumerate().map(move |(i, span)| {
+            let special = specials.next_if(|(at, _, _)| *at == i);
+            let line = RawLine {
+                number,
+                offset: special.map_or(self.base_offset + span.start as u64, |s| s.1),
+                bytes: &self.data[span.clone()],
+                unterminated: self.unterminated_tail && i == last,
+                special: special.map(|s| s.2),
+            };
+            number += match line.special {
+                Some(Special::BlankRun { lines }) => lines,
+                _ => 1,
+            };
+            line
         })
     }
 
@@ -83,9 +153,57 @@ impl Batch {
         self.data
     }
 
-    /// Bytes of input this batch covers (including newlines and a BOM).
+    /// Bytes of input this batch covers (including newlines, a BOM and skipped lines).
     pub fn byte_len(&self) -> usize {
-        self.data.len()
+        self.data.len() + usize::try_from(self.skipped).unwrap_or(usize::MAX)
+    }
+}
+
+/// A run of empty lines not handed out yet: it may go on in the next batch.
+#[derive(Debug, Clone, Copy)]
+struct BlankRun {
+    offset: u64,
+    lines: u64,
+}
+
+/// The batch being filled.
+struct Filling {
+    data: Vec<u8>,
+    entries: Entries,
+    /// Where the line not yet ended starts in `data`.
+    line_start: usize,
+    skipped: u64,
+}
+
+/// The entries of the batch being filled.
+#[derive(Default)]
+struct Entries {
+    spans: Vec<Range<usize>>,
+    specials: Vec<(usize, u64, Special)>,
+    /// Lines the entries so far stand for.
+    lines: u64,
+}
+
+impl Entries {
+    fn push_line(&mut self, span: Range<usize>) {
+        self.spans.push(span);
+        self.lines += 1;
+    }
+
+    /// A special entry, placed at `at` in the batch's data.
+    fn push_special(&mut self, at: usize, offset: u64, special: Special) {
+        self.specials.push((self.spans.len(), offset, special));
+        self.spans.push(at..at);
+        self.lines += match special {
+            Special::BlankRun { lines } => lines,
+            Special::TooLong { .. } => 1,
+        };
+    }
+
+    fn push_blank_run(&mut self, at: usize, run: Option<BlankRun>) {
+        if let Some(run) = run {
+            self.push_special(at, run.offset, Special::BlankRun { lines: run.lines });
+        }
     }
 }
 
@@ -93,11 +211,14 @@ impl Batch {
 pub struct BatchReader<R> {
     inner: R,
     limits: BatchLimits,
+    /// The start of a line not ended by the last batch.
     carry: Vec<u8>,
     next_line: u64,
+    /// File offset of the next batch's first byte.
     offset: u64,
     at_start: bool,
     eof: bool,
+    blank_run: Option<BlankRun>,
 }
 
 impl<R: Read> BatchReader<R> {
@@ -110,6 +231,7 @@ impl<R: Read> BatchReader<R> {
             offset: 0,
             at_start: true,
             eof: false,
+            blank_run: None,
         }
     }
 
@@ -125,75 +247,174 @@ impl<R: Read> BatchReader<R> {
         data.clear();
         data.reserve((self.carry.len() + READ_CHUNK).max(self.limits.target_bytes));
         data.append(&mut self.carry);
-        // Where every `\n` is, found once as the bytes arrive.
-        let mut newlines: Vec<usize> = memchr::memchr_iter(b'\n', &data).collect();
-        while !self.eof && !self.batch_is_full(data.len(), newlines.len()) {
-            let old_len = data.len();
-            self.read_chunk(&mut data)?;
-            newlines.extend(memchr::memchr_iter(b'\n', &data[old_len..]).map(|nl| old_len + nl));
+        let mut batch = Filling {
+            data,
+            entries: Entries::default(),
+            line_start: 0,
+            skipped: 0,
+        };
+        let mut starts_with_bom = false;
+        // Where `\n`s are still to be found: the carry too (after a skipped line it holds
+        // the rest of the chunk; else one line's start, a short scan).
+        let mut scanned = 0;
+        let mut skipped_a_line = false;
+        loop {
+            if self.at_start && (batch.data.len() >= UTF8_BOM.len() || self.eof) {
+                self.at_start = false;
+                if batch.data.starts_with(UTF8_BOM) {
+                    starts_with_bom = true;
+                    batch.line_start = UTF8_BOM.len();
+                    scanned = scanned.max(UTF8_BOM.len());
+                }
+            }
+            if !self.at_start {
+                self.scan(&mut batch, scanned);
+                scanned = batch.data.len();
+                let unended = (batch.data.len() - batch.line_start) as u64;
+                if unended > self.limits.max_line_bytes {
+                    // The batch ends after the skipped line, so that the offsets of its
+                    // other lines stay `base_offset` + their place in `data`.
+                    self.skip_too_long_line(&mut batch)?;
+                    skipped_a_line = true;
+                    break;
+                }
+            }
+            if self.eof || self.batch_is_full(&batch) {
+                break;
+            }
+            read_chunk(&mut self.inner, &mut batch.data, &mut self.eof)?;
         }
-        if data.is_empty() {
+
+        let mut unterminated_tail = false;
+        if self.eof && !skipped_a_line {
+            let start = batch.line_start;
+            batch.entries.push_blank_run(start, self.blank_run.take());
+            if start < batch.data.len() {
+                batch.entries.push_line(start..batch.data.len());
+                unterminated_tail = true;
+            }
+        } else {
+            self.carry
+                .extend_from_slice(&batch.data[batch.line_start..]);
+            batch.data.truncate(batch.line_start);
+        }
+        if batch.data.is_empty() && batch.entries.spans.is_empty() && batch.skipped == 0 {
             return Ok(None);
         }
 
-        let mut skip = 0;
-        if self.at_start {
-            self.at_start = false;
-            if data.starts_with(UTF8_BOM) {
-                skip = UTF8_BOM.len();
-            }
-        }
-
-        // Cut after the last newline; what follows waits for the next batch, unless the
-        // input ended, in which case it is the final, unterminated line.
-        let cut = if self.eof {
-            data.len()
-        } else {
-            newlines.last().map_or(data.len(), |nl| nl + 1)
-        };
-        self.carry.extend_from_slice(&data[cut..]);
-        data.truncate(cut);
-
-        let mut spans = Vec::with_capacity(newlines.len() + 1);
-        let mut start = skip;
-        for nl in newlines {
-            spans.push(start..nl);
-            start = nl + 1;
-        }
-        let unterminated_tail = start < data.len();
-        if unterminated_tail {
-            spans.push(start..data.len());
-        }
-
+        let Filling {
+            data,
+            entries:
+                Entries {
+                    spans,
+                    specials,
+                    lines,
+                },
+            skipped,
+            ..
+        } = batch;
         let batch = Batch {
+            data,
             spans,
+            specials,
             first_line: self.next_line,
             base_offset: self.offset,
+            skipped,
             unterminated_tail,
-            starts_with_bom: skip > 0,
-            data,
+            starts_with_bom,
         };
-        self.next_line += batch.spans.len() as u64;
-        self.offset += batch.data.len() as u64;
+        self.next_line += lines;
+        self.offset += batch.byte_len() as u64;
         Ok(Some(batch))
     }
 
-    fn batch_is_full(&self, len: usize, newlines: usize) -> bool {
-        let limits = &self.limits;
-        newlines > 0
-            && ((len >= limits.target_bytes && newlines >= limits.min_lines)
-                || len >= limits.max_bytes)
+    /// Ends the lines whose `\n` is in `data[from..]`: an empty line joins the run of empty
+    /// lines, any other first hands out that run, then itself.
+    fn scan(&mut self, batch: &mut Filling, from: usize) {
+        let max_line = self.limits.max_line_bytes;
+        let Filling {
+            data,
+            entries,
+            line_start,
+            skipped,
+        } = batch;
+        let mut from = from;
+        while let Some(nl) = memchr::memchr(b'\n', &data[from..]).map(|nl| from + nl) {
+            let start = *line_start;
+            let offset = self.offset + *skipped + start as u64;
+            if nl == start {
+                // The whole run of `\n` at once: a flood of newlines is a byte loop, not a
+                // search per line.
+                let run = data[nl..].iter().take_while(|&&b| b == b'\n').count();
+                self.blank_run
+                    .get_or_insert(BlankRun { offset, lines: 0 })
+                    .lines += run as u64;
+                *line_start = nl + run;
+                from = *line_start;
+                continue;
+            }
+            entries.push_blank_run(start, self.blank_run.take());
+            let len = (nl - start) as u64;
+            if len > max_line {
+                entries.push_special(start, offset, Special::TooLong { len });
+            } else {
+                entries.push_line(start..nl);
+            }
+            *line_start = nl + 1;
+            from = *line_start;
+        }
     }
 
-    /// Appends up to [`READ_CHUNK`] bytes, read straight into `data`'s spare capacity (no
-    /// zero-filling first); fewer means the input ended.
-    fn read_chunk(&mut self, data: &mut Vec<u8>) -> io::Result<()> {
-        let read = (&mut self.inner)
-            .take(READ_CHUNK as u64)
-            .read_to_end(data)?;
-        self.eof = read < READ_CHUNK;
-        Ok(())
+    /// The line being read is longer than any valid example: hands it out as one
+    /// [`Special::TooLong`] entry and reads past its end, holding at most a chunk of it.
+    fn skip_too_long_line(&mut self, batch: &mut Filling) -> io::Result<()> {
+        let start = batch.line_start;
+        batch.entries.push_blank_run(start, self.blank_run.take());
+        let offset = self.offset + batch.skipped + start as u64;
+        let mut len = 0_u64;
+        loop {
+            if let Some(nl) = memchr::memchr(b'\n', &batch.data[start..]) {
+                len += nl as u64;
+                batch.skipped += nl as u64 + 1;
+                batch.data.drain(start..=start + nl);
+                batch
+                    .entries
+                    .push_special(start, offset, Special::TooLong { len });
+                return Ok(());
+            }
+            let held = batch.data.len() - start;
+            len += held as u64;
+            batch.skipped += held as u64;
+            batch.data.truncate(start);
+            if self.eof {
+                batch
+                    .entries
+                    .push_special(start, offset, Special::TooLong { len });
+                return Ok(());
+            }
+            read_chunk(&mut self.inner, &mut batch.data, &mut self.eof)?;
+        }
     }
+
+    fn batch_is_full(&self, batch: &Filling) -> bool {
+        let limits = &self.limits;
+        let len = batch.data.len();
+        let lines = batch.entries.lines + self.blank_run.map_or(0, |run| run.lines);
+        batch.line_start > 0
+            && ((len >= limits.target_bytes && lines >= limits.min_lines as u64)
+                || len >= limits.max_bytes)
+    }
+}
+
+/// Appends up to [`READ_CHUNK`] bytes, read straight into `data`'s spare capacity (no
+/// zero-filling first); fewer means the input ended.
+fn read_chunk(inner: &mut impl Read, data: &mut Vec<u8>, eof: &mut bool) -> io::Result<()> {
+    if data.capacity() - data.len() < READ_CHUNK {
+        data.reserve_exact(data.len().clamp(READ_CHUNK, MAX_GROWTH));
+    }
+    let read = inner.take(READ_CHUNK as u64).read_to_end(data)?;
+    *eof = read < READ_CHUNK;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -219,7 +440,103 @@ mod tests {
         target_bytes: 3,
         max_bytes: 5,
         min_lines: 1,
+        max_line_bytes: 1 << 40,
     };
+
+    type Entry = (u64, u64, usize, Option<Special>);
+
+    /// Every entry of `input` as (number, offset, byte length, special), read in batches
+    /// of `limits`, and the bytes the batches cover.
+    fn entries(input: &[u8], limits: BatchLimits) -> (Vec<Entry>, usize) {
+        let mut reader = BatchReader::new(input, limits);
+        let (mut out, mut covered) = (Vec::new(), 0);
+        while let Some(batch) = reader.next_batch().unwrap() {
+            covered += batch.byte_len();
+            out.extend(
+                batch
+                    .lines()
+                    .map(|l| (l.number, l.offset, l.bytes.len(), l.special)),
+            );
+        }
+        (out, covered)
+    }
+
+    #[test]
+    fn a_run_of_empty_lines_is_one_entry_across_batches() {
+        let input = format!("a\n{}b\n\n", "\n".repeat(3 * READ_CHUNK));
+        for limits in [TINY, BatchLimits::default()] {
+            let (got, covered) = entries(input.as_bytes(), limits);
+            let run = Some(Special::BlankRun {
+                lines: 3 * READ_CHUNK as u64,
+            });
+            let after = 3 * READ_CHUNK as u64 + 2;
+            assert_eq!(
+                got,
+                [
+                    (1, 0, 1, None),
+                    (2, 2, 0, run),
+                    (after, after, 1, None),
+                    (
+                        after + 1,
+                        after + 2,
+                        0,
+                        Some(Special::BlankRun { lines: 1 })
+                    ),
+                ]
+            );
+            assert_eq!(covered, input.len());
+        }
+    }
+
+    #[test]
+    fn a_line_over_the_bound_is_one_entry_and_is_not_held() {
+        let limits = BatchLimits {
+            max_line_bytes: 2 * READ_CHUNK as u64,
+            ..BatchLimits::default()
+        };
+        let long = 5 * READ_CHUNK + 3;
+        let mut input = b"a\n\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', long));
+        input.extend(b"\nb\nc");
+        let (got, covered) = entries(&input, limits);
+        let too_long = Some(Special::TooLong { len: long as u64 });
+        let b = 3 + long as u64 + 1;
+        assert_eq!(
+            got,
+            [
+                (1, 0, 1, None),
+                (2, 2, 0, Some(Special::BlankRun { lines: 1 })),
+                (3, 3, 0, too_long),
+                (4, b, 1, None),
+                (5, b + 2, 1, None),
+            ]
+        );
+        assert_eq!(covered, input.len());
+        // No newline at all: one entry, and the reader ends.
+        let zeros = vec![0_u8; 7 * READ_CHUNK];
+        let (got, covered) = entries(&zeros, limits);
+        assert_eq!(
+            got,
+            [(
+                1,
+                0,
+                0,
+                Some(Special::TooLong {
+                    len: zeros.len() as u64
+                })
+            )]
+        );
+        assert_eq!(covered, zeros.len());
+    }
+
+    #[test]
+    fn the_bound_follows_the_target() {
+        assert_eq!(max_line_bytes(Target::OpenAi), 209_106_114);
+        assert_eq!(
+            max_line_bytes(Target::Azure),
+            Target::Azure.max_file_bytes()
+        );
+    }
 
     #[test]
     fn lines_offsets_and_final_newline() {

@@ -14,6 +14,7 @@ pub static REGISTRY: &[Rule] = &numbered([
     input::unexpected_byte_order_mark::RULE,
     input::missing_byte_order_mark::RULE,
     input::duplicate_key::RULE,
+    input::line_too_long::RULE,
     schema::missing_messages::RULE,
     schema::empty_messages::RULE,
     schema::unknown_field::RULE,

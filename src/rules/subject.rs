@@ -10,7 +10,7 @@ use crate::target::Target;
 use crate::tokens::{ExampleTokens, Model};
 
 /// An event of reading or parsing one line, for [`crate::rules::rule::Check::Line`] rules.
-/// The first four end the line: it gets no other per-line finding.
+/// All but the last two end the line: it gets no other per-line finding.
 #[derive(Debug, Clone, Copy)]
 pub enum LineEvent<'a> {
     /// The line is not UTF-8: the bad byte, at `offset` in the line and `file_offset` in
@@ -20,8 +20,12 @@ pub enum LineEvent<'a> {
         file_offset: u64,
         byte: u8,
     },
-    /// The line is empty or only whitespace.
-    Blank,
+    /// The line is empty or only whitespace; `lines` > 1 is a run of empty lines from
+    /// this one on, which the reader hands over as one.
+    Blank { lines: u64 },
+    /// The line is longer than any valid example can be (`limit`); its bytes were skipped
+    /// by the reader, unread.
+    TooLong { len: u64, limit: u64 },
     /// The line is not one JSON value; `unterminated` says it is the file's last line and
     /// has no final newline, the mark of a truncated file.
     InvalidJson {

@@ -1,6 +1,7 @@
 //! Tokens per example and what they cost: text (`text`), images (`image`), the model
 //! table (`model`), prices and epochs (`price`), and dataset totals (`Tally`).
 
+mod bpe;
 pub mod image;
 pub mod model;
 pub mod price;

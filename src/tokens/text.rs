@@ -1,7 +1,8 @@
 //! Text tokens with `o200k_base`, counted the way OpenAI's cookbook counts a chat (spec §6).
 //!
-//! The encoder is GitHub's `bpe-openai`, which embeds `o200k_base` in the binary: nothing is
-//! downloaded at run time. Its output is OpenAI's `tiktoken` token for token;
+//! The encoder is tiktoken's merge over `o200k_base`'s rank table, laid out at build time as
+//! static data ([`super::bpe`]): nothing is downloaded or built at run time. Its output is
+//! OpenAI's `tiktoken` token for token;
 //! `fixtures/tokens/` holds the corpus that proves it (`tests/tokens.rs`).
 //!
 //! Per message (CB-TOK `num_tokens_from_messages`): 3 tokens, plus every string value
@@ -20,6 +21,7 @@ use std::sync::LazyLock;
 use regex_automata::meta::{Cache, Regex};
 use regex_automata::{Anchored, Input};
 
+use super::bpe;
 use crate::json::{Json, Number, Object};
 
 /// CB-TOK: `tokens_per_message`.
@@ -250,8 +252,7 @@ impl Hasher for KeyHasher {
 pub fn count(text: &str) -> u32 {
     // o200k_base does no Unicode normalisation, so splitting the text as given and
     // counting each piece is exactly `Tokenizer::count`.
-    let bpe = &bpe_openai::o200k_base().bpe;
-    let count_piece = |piece: &[u8]| u32::try_from(bpe.count(piece)).unwrap_or(u32::MAX);
+    let count_piece = |piece: &[u8]| u32::try_from(bpe::count(piece)).unwrap_or(u32::MAX);
     let mut total = 0_u32;
     PIECE_COUNTS.with_borrow_mut(|counts| {
         if counts.len() >= CACHE_ENTRIES {
@@ -271,7 +272,9 @@ pub fn count(text: &str) -> u32 {
 
 /// The token ids of `text` with `o200k_base`.
 pub fn encode(text: &str) -> Vec<u32> {
-    bpe_openai::o200k_base().encode(text)
+    let mut ids = Vec::new();
+    split(text, |piece| bpe::encode(piece.as_bytes(), &mut ids));
+    ids
 }
 
 /// The entries of an object as Python's `json` sees them: one per key, the last value.
@@ -482,6 +485,68 @@ mod tests {
             "it'ſ",
         ] {
             assert_eq!(pieces(text, false), pieces(text, true), "{text:?}");
+        }
+    }
+
+    /// The static tables and tiktoken's merge give `bpe-openai`'s ids (itself checked against
+    /// tiktoken), on random text over the same alphabet plus long runs.
+    #[test]
+    fn encoding_equals_bpe_openai() {
+        const ALPHABET: &[&str] = &[
+            "a",
+            "Z",
+            "k",
+            "0",
+            "9",
+            " ",
+            "\n",
+            "\r",
+            "'",
+            "/",
+            ".",
+            "!",
+            "<",
+            "|",
+            "_",
+            "s",
+            "the",
+            "ing",
+            " model",
+            "é",
+            "東京",
+            "\u{301}",
+            "\u{a0}",
+            "😀",
+            "Привет",
+            "ال",
+        ];
+        let reference = bpe_openai::o200k_base();
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            usize::try_from(state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33).unwrap()
+        };
+        for _ in 0..20_000 {
+            let len = next() % 40;
+            let text: String = (0..len)
+                .map(|_| ALPHABET[next() % ALPHABET.len()])
+                .collect();
+            assert_eq!(encode(&text), reference.encode(&text), "{text:?}");
+        }
+        for text in [
+            "a".repeat(5000),
+            "😀".repeat(700),
+            "0123456789".repeat(300),
+            "ab".repeat(999),
+        ] {
+            assert_eq!(
+                encode(&text),
+                reference.encode(&text),
+                "{} bytes",
+                text.len()
+            );
         }
     }
 

@@ -1,3 +1,4 @@
+use crate::numbers::thousands;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::LineEvent;
 
@@ -32,7 +33,15 @@ declare_rule! {
 }
 
 fn check(event: &LineEvent<'_>, report: &mut Report<'_>) {
-    if let LineEvent::Blank = event {
+    let LineEvent::Blank { lines } = *event else {
+        return;
+    };
+    // A run of empty lines is one finding however long: a flood of newlines costs one.
+    if lines > 1 {
+        report
+            .line(format!("{} blank lines from here on", thousands(lines)))
+            .help("delete them: every line must hold one JSON object");
+    } else {
         report
             .line("blank line")
             .help("delete it: every line must hold one JSON object");
