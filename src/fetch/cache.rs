@@ -133,6 +133,7 @@ impl Cache {
                         animated: entry.animated,
                     },
                     defect: entry.defect,
+                    over_budget: None,
                 }),
             },
         })
@@ -204,6 +205,7 @@ mod tests {
                     animated: false,
                 },
                 defect: None,
+                over_budget: None,
             }),
         }
     }
