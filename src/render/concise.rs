@@ -12,6 +12,7 @@ use std::io::{self, Write};
 
 use crate::diagnostic::{Diagnostic, Summary};
 use crate::render::Emitter;
+use crate::render::escape::escape_controls;
 
 pub struct ConciseEmitter<'w> {
     out: Box<dyn Write + 'w>,
@@ -23,7 +24,8 @@ impl<'w> ConciseEmitter<'w> {
     }
 }
 
-/// `file:line:col: CODE [severity] message`, without a newline.
+/// `file:line:col: CODE [severity] message`, without a newline; control characters in the
+/// file name and message are escaped, so a value cannot end the line or forge another.
 pub fn line(d: &Diagnostic) -> String {
     let l = &d.location;
     let position = match (l.line, l.column) {
@@ -33,7 +35,10 @@ pub fn line(d: &Diagnostic) -> String {
     };
     format!(
         "{}{position}: {} [{}] {}",
-        l.file, d.rule.code, d.severity, d.message
+        escape_controls(&l.file),
+        d.rule.code,
+        d.severity,
+        escape_controls(&d.message)
     )
 }
 

@@ -10,6 +10,7 @@ use crate::diagnostic::{Diagnostic, Summary};
 
 pub mod cap;
 pub mod concise;
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;
