@@ -9,7 +9,11 @@ use vft::config::{ConfigFile, Overrides, Settings};
 
 fuzz_target!(|input: (String, bool)| {
     let (text, pyproject) = input;
-    let name = if pyproject { "pyproject.toml" } else { "vft.toml" };
+    let name = if pyproject {
+        "pyproject.toml"
+    } else {
+        "vft.toml"
+    };
     match ConfigFile::parse(Path::new(name), text) {
         Ok(file) => match Settings::resolve(file.as_ref(), &Overrides::default()) {
             Ok(settings) => drop(settings.describe()),

@@ -20,7 +20,11 @@ fuzz_target!(|input: (String, u16, u16)| {
         return;
     };
     let decoded = decoded.expect("a payload the validator accepts decodes");
-    assert_eq!(decoded.len() as u64, len, "validated length is the decoded length");
+    assert_eq!(
+        decoded.len() as u64,
+        len,
+        "validated length is the decoded length"
+    );
     let lazy = ImageBytes::base64(payload, decoded.len());
     let eager = ImageBytes::Decoded(&decoded);
     let (start, end) = (usize::from(a.min(b)), usize::from(a.max(b)));

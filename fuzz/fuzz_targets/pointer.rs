@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use vft::input::{JsonPointer, SpanTarget};
 use vft::input::pointer::resolve;
+use vft::input::{JsonPointer, SpanTarget};
 use vft::json::Json;
 
 #[derive(Debug, arbitrary::Arbitrary)]
@@ -22,7 +22,11 @@ fuzz_target!(|input: (String, Vec<Step>, bool)| {
             Step::Index(index) => pointer.index(usize::from(*index)),
         };
     }
-    let target = if key { SpanTarget::Key } else { SpanTarget::Value };
+    let target = if key {
+        SpanTarget::Key
+    } else {
+        SpanTarget::Value
+    };
     let span = resolve(&line, &pointer, target);
     if let Some(span) = &span {
         assert!(span.start <= span.end && span.end <= line.len());

@@ -46,7 +46,10 @@ fuzz_target!(|input: (Vec<u8>, Vec<u8>, u8)| {
     );
     let mut next_line = 1;
     let mut buffer = Vec::new();
-    while let Some(batch) = reader.next_batch_in(buffer).expect("reading memory cannot fail") {
+    while let Some(batch) = reader
+        .next_batch_in(buffer)
+        .expect("reading memory cannot fail")
+    {
         for line in batch.lines() {
             assert!(line.number >= next_line, "line numbers go forward");
             next_line = line.number + 1;

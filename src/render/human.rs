@@ -148,7 +148,7 @@ impl miette::Diagnostic for Report<'_> {
             if p.as_str().is_empty() {
                 "/".to_owned()
             } else {
-                p.to_string()
+                escape_controls(p.as_str()).into_owned()
             }
         });
         Some(Box::new(std::iter::once(
