@@ -6,6 +6,7 @@
 #[path = "support/hostile.rs"]
 mod hostile;
 
+use std::fmt::Write as _;
 use std::fs;
 
 use hostile::{black_png, iccp_bomb, image_lines, run_vft, text_line};
@@ -38,7 +39,7 @@ fn injection_file(dir: &std::path::Path) -> std::path::PathBuf {
         jsonl.push('\n');
         jsonl.push_str(&serde_json::json!({value: 1, "messages": []}).to_string());
         jsonl.push('\n');
-        jsonl.push_str(&format!("{{\"messages\": [{value}\n"));
+        writeln!(jsonl, "{{\"messages\": [{value}").unwrap();
     }
     let path = dir.join("inject\u{1b}[1m.jsonl");
     fs::write(&path, jsonl).unwrap();

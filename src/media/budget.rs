@@ -176,7 +176,7 @@ mod tests {
             thread.join().unwrap();
         }
         let peak = peak.load(Ordering::SeqCst);
-        assert!(peak <= 100 && peak >= 30, "peak {peak}");
+        assert!((30..=100).contains(&peak), "peak {peak}");
         assert_eq!(budget.available(), 100);
     }
 }

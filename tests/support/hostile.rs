@@ -116,7 +116,7 @@ pub(crate) fn run_vft(
     }
 }
 
-pub(crate) fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+pub(crate) fn png_chunk(kind: [u8; 4], data: &[u8]) -> Vec<u8> {
     let mut chunk = Vec::with_capacity(data.len() + 12);
     chunk.extend(u32::try_from(data.len()).unwrap().to_be_bytes());
     chunk.extend(kind);
@@ -147,18 +147,18 @@ pub(crate) fn black_png(side: u32, ancillary: &[Vec<u8>]) -> Vec<u8> {
     ihdr.extend(side.to_be_bytes());
     ihdr.extend([8, 2, 0, 0, 0]);
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    png.extend(png_chunk(b"IHDR", &ihdr));
+    png.extend(png_chunk(*b"IHDR", &ihdr));
     for chunk in ancillary {
         png.extend(chunk);
     }
-    png.extend(png_chunk(b"IDAT", &zlib_zeros(row * side as usize)));
-    png.extend(png_chunk(b"IEND", b""));
+    png.extend(png_chunk(*b"IDAT", &zlib_zeros(row * side as usize)));
+    png.extend(png_chunk(*b"IEND", b""));
     png
 }
 
 /// An iCCP chunk whose profile inflates to `n` bytes.
 pub(crate) fn iccp_bomb(n: usize) -> Vec<u8> {
-    png_chunk(b"iCCP", &[&b"icc\0\0"[..], &zlib_zeros(n)].concat())
+    png_chunk(*b"iCCP", &[&b"icc\0\0"[..], &zlib_zeros(n)].concat())
 }
 
 /// One example line per image: a user message with the image, an assistant reply.
