@@ -46,7 +46,16 @@ fn deep_j8_eight_pngs_with_gigabyte_iccp_bombs_stay_under_the_bound() {
     )
     .unwrap();
     let run = run_vft(
-        &["check", "--deep", "-j8", "bombs.jsonl"],
+        &[
+            "check",
+            "--deep",
+            "-j8",
+            "--format",
+            "concise",
+            "--max-per-rule",
+            "0",
+            "bombs.jsonl",
+        ],
         dir.path(),
         None,
         &[],
