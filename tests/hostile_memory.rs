@@ -61,7 +61,12 @@ fn deep_j8_eight_pngs_with_gigabyte_iccp_bombs_stay_under_the_bound() {
         &[],
     );
     assert_eq!(run.code, Some(1));
-    assert_eq!(run.stdout().matches("inflates past 1 MiB").count(), 8);
+    assert_eq!(
+        run.stdout().matches("inflates past 1 MiB").count(),
+        8,
+        "{}",
+        run.stdout()
+    );
     run.assert_peak_under(BOUND_MIB);
 }
 
