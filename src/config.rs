@@ -205,6 +205,11 @@ impl ConfigFile {
             message: format!("cannot read the configuration: {error}"),
             help: None,
         })?;
+        Self::parse(path, text)
+    }
+
+    /// Parses the text of the configuration file at `path` (see [`ConfigFile::read`]).
+    pub fn parse(path: &Path, text: String) -> Result<Option<Self>, ConfigError> {
         let parse_error = |error: toml::de::Error| ConfigError {
             path: Some(path.to_owned()),
             span: error.span(),

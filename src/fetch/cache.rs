@@ -161,6 +161,7 @@ impl Cache {
                         animated: entry.animated,
                     },
                     defect,
+                    over_budget: None,
                 }),
             },
         })
@@ -295,6 +296,7 @@ mod tests {
                     animated: false,
                 },
                 defect: None,
+                over_budget: None,
             }),
         }
     }

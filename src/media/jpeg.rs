@@ -153,6 +153,15 @@ fn read_frame(segment: &[u8]) -> Result<Header, Defect> {
     }
     let height = u32::from(u16::from_be_bytes([segment[1], segment[2]]));
     let width = u32::from(u16::from_be_bytes([segment[3], segment[4]]));
+    // A height of 0 (defined later by a DNL marker) is valid JPEG, but Pillow's `Image.open`
+    // refuses any zero dimension ("cannot identify image file").
+    if width == 0 || height == 0 {
+        return Err(Defect::new(
+            None,
+            DefectKind::Malformed,
+            format!("frame header declares {width}×{height} pixels"),
+        ));
+    }
     let mode = match segment[5] {
         1 => ColorMode::L,
         3 => ColorMode::Rgb,

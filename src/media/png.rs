@@ -6,6 +6,10 @@
 
 use super::bytes::ImageBytes;
 use super::header::{ColorMode, Defect, DefectKind, Header};
+use super::png_chunks::{Canvas, ChunkState};
+
+/// The chunks Pillow interprets after IHDR ([`ChunkState::check`]): others are not read.
+const INTERPRETED: [&[u8; 4]; 6] = [b"iCCP", b"tEXt", b"zTXt", b"iTXt", b"acTL", b"fcTL"];
 
 pub const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
@@ -13,6 +17,10 @@ pub fn read(bytes: &ImageBytes<'_>) -> Result<Header, Defect> {
     let mut pos = SIGNATURE.len();
     let mut header: Option<Header> = None;
     let mut seen_idat = false;
+    let mut chunks = ChunkState::default();
+    // After the image data, `load()` reads chunks until IEND or the next frame's fcTL.
+    let mut after_idat = false;
+    let mut next_frame = false;
     while pos < bytes.len() {
         let Some(head) = bytes.read(pos..pos + 8) else {
             return Err(Defect::new(
@@ -43,10 +51,30 @@ pub fn read(bytes: &ImageBytes<'_>) -> Result<Header, Defect> {
             ));
         }
         if seen_idat || &kind == b"IDAT" {
-            // Pillow checks nothing from the first IDAT on but chunk lengths: neither do we.
+            // From the first IDAT on, Pillow checks chunk lengths but no CRC, and interprets
+            // the chunks after the image data until the next frame.
             seen_idat = true;
             if &kind == b"IEND" {
                 break;
+            }
+            after_idat |= &kind != b"IDAT";
+            next_frame |= &kind == b"fcTL" && chunks.animated();
+            if after_idat && !next_frame && INTERPRETED.contains(&&kind) {
+                let header = header.clone().unwrap_or_default();
+                let Some(data) = bytes.read(pos + 8..end - 4) else {
+                    return Err(Defect::new(
+                        Some(header),
+                        DefectKind::Undecodable,
+                        "chunk data does not decode",
+                    ));
+                };
+                let canvas = Canvas {
+                    width: header.width,
+                    height: header.height,
+                };
+                if let Err(problem) = chunks.check(&kind, &data, canvas) {
+                    return Err(Defect::new(Some(header), DefectKind::Malformed, problem));
+                }
             }
             pos = end;
             continue;
@@ -68,14 +96,19 @@ pub fn read(bytes: &ImageBytes<'_>) -> Result<Header, Defect> {
                 format!("chunk `{}` fails its CRC check", name()),
             ));
         }
-        match &kind {
-            b"IHDR" => header = Some(read_ihdr(data)?),
-            b"acTL" => {
-                if let (Some(h), Some(frames)) = (header.as_mut(), data.get(..4)) {
-                    h.animated = u32::from_be_bytes(frames.try_into().expect("4 bytes")) > 1;
+        match (&kind, header.as_mut()) {
+            (b"IHDR", _) => header = Some(read_ihdr(data)?),
+            (b"IEND", _) => break,
+            (kind, Some(h)) if INTERPRETED.contains(&kind) => {
+                let canvas = Canvas {
+                    width: h.width,
+                    height: h.height,
+                };
+                if let Err(problem) = chunks.check(kind, data, canvas) {
+                    return Err(Defect::new(Some(h.clone()), DefectKind::Malformed, problem));
                 }
+                h.animated = chunks.animated();
             }
-            b"IEND" => break,
             _ => {}
         }
         pos = end;

@@ -10,6 +10,7 @@
 
 use std::io::Cursor;
 
+use super::budget::{self, Budget, OverBudget};
 use super::bytes::ImageBytes;
 use super::header::{DefectKind, Header, ImageDefect};
 use super::{jpeg, png, webp};
@@ -21,8 +22,9 @@ const SNIFF_LEN: usize = 4096;
 /// `Image.MAX_IMAGE_PIXELS` (89,478,485) pixels.
 pub const MAX_PIXELS: u64 = 2 * 89_478_485;
 
-/// Memory the `--deep` decoder may allocate for one image.
-const DEEP_MAX_ALLOC: u64 = 1 << 30;
+/// What the `png` crate may hold besides its rows while decoding (chunk buffers): the
+/// ancillary chunks it would inflate are skipped, so this covers only chunks it keeps raw.
+const PNG_CHUNK_ALLOWANCE: u64 = 16 << 20;
 
 /// A container format, identified from the bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,6 +192,9 @@ pub struct Probe {
     pub header: Header,
     /// Why the platform cannot load the image (truncated, corrupt).
     pub defect: Option<ImageDefect>,
+    /// `--deep` did not decode the pixels: decoding needs more memory than the whole decode
+    /// budget ([`budget::decode_budget`]). Not a defect of the image; a limit of vft.
+    pub over_budget: Option<OverBudget>,
 }
 
 impl Probe {
@@ -205,9 +210,20 @@ pub fn probe(bytes: &[u8], depth: ProbeDepth) -> Probe {
 
 /// Probes an image. At [`ProbeDepth::Headers`] only headers are read (a data URI's payload is decoded
 /// only where a header is); time and memory are bounded by the byte length, never by the
-/// declared dimensions. At [`ProbeDepth::Pixels`] every pixel is decoded, capped at 1 GiB and skipped for
-/// images Pillow refuses as decompression bombs.
+/// declared dimensions. At [`ProbeDepth::Pixels`] every pixel is decoded within the
+/// process's decode budget (see [`probe_image_within`]), and images Pillow refuses as
+/// decompression bombs are skipped.
 pub fn probe_image(bytes: &ImageBytes<'_>, depth: ProbeDepth) -> Probe {
+    probe_image_within(
+        bytes,
+        (depth == ProbeDepth::Pixels).then(budget::decode_budget),
+    )
+}
+
+/// [`probe_image`], decoding pixels (when `deep` is `Some`) within that budget: the decode
+/// waits until the memory it needs is free, and an image needing more than the whole
+/// budget is not decoded ([`Probe::over_budget`]).
+pub fn probe_image_within(bytes: &ImageBytes<'_>, deep: Option<&Budget>) -> Probe {
     let format = Format::sniff(&bytes.prefix(SNIFF_LEN));
     let parsed = match format {
         Some(Format::Png) => png::read(bytes),
@@ -218,6 +234,7 @@ pub fn probe_image(bytes: &ImageBytes<'_>, depth: ProbeDepth) -> Probe {
                 format,
                 header: Header::default(),
                 defect: None,
+                over_budget: None,
             };
         }
     };
@@ -232,31 +249,74 @@ pub fn probe_image(bytes: &ImageBytes<'_>, depth: ProbeDepth) -> Probe {
         format,
         header,
         defect,
+        over_budget: None,
     };
-    if depth == ProbeDepth::Pixels && probe.defect.is_none() && probe.pixels() <= MAX_PIXELS {
-        let failure = match bytes.all() {
-            Some(all) => decode_pixels(&all, format).err(),
-            None => Some("image data does not decode".to_owned()),
-        };
-        probe.defect = failure.map(|detail| ImageDefect {
-            kind: DefectKind::Undecodable,
-            detail: detail.into(),
-        });
+    if let Some(budget) = deep
+        && probe.defect.is_none()
+        && probe.pixels() <= MAX_PIXELS
+    {
+        match decode_pixels(bytes, &probe.header, format, budget) {
+            Ok(()) => {}
+            Err(Undecoded::Defect(detail)) => {
+                probe.defect = Some(ImageDefect {
+                    kind: DefectKind::Undecodable,
+                    detail: detail.into(),
+                });
+            }
+            Err(Undecoded::OverBudget(over)) => probe.over_budget = Some(over),
+        }
     }
     probe
 }
 
-/// Decodes every pixel (`--deep`).
-fn decode_pixels(bytes: &[u8], format: Option<Format>) -> Result<(), String> {
-    let format = match format {
-        Some(Format::Png) => return decode_png(bytes),
-        Some(Format::Jpeg) => image::ImageFormat::Jpeg,
-        Some(Format::Webp) => image::ImageFormat::WebP,
+/// Why `--deep` did not decode an image.
+enum Undecoded {
+    Defect(String),
+    OverBudget(OverBudget),
+}
+
+impl From<String> for Undecoded {
+    fn from(defect: String) -> Self {
+        Undecoded::Defect(defect)
+    }
+}
+
+/// Decodes every pixel (`--deep`), holding a permit from `budget` for the memory it needs.
+fn decode_pixels(
+    bytes: &ImageBytes<'_>,
+    header: &Header,
+    format: Option<Format>,
+    budget: &Budget,
+) -> Result<(), Undecoded> {
+    let input = bytes.len() as u64;
+    let pixels = u64::from(header.width) * u64::from(header.height);
+    let need = match format {
+        // Streamed row by row: two rows of up to 8 bytes a pixel (16-bit RGBA), the
+        // decoder's chunk buffers, and the payload (decoded) plus its IEND-terminated copy.
+        Some(Format::Png) => 16 * u64::from(header.width) + PNG_CHUNK_ALLOWANCE + 2 * input,
+        // The `image` crate decodes the whole frame, and its JPEG and WEBP decoders hold
+        // about as much again in component planes; 4 bytes a pixel is RGBA or CMYK.
+        Some(Format::Jpeg | Format::Webp) => 2 * 4 * pixels + 2 * input,
         _ => return Ok(()),
     };
+    let permit = budget.acquire(need).map_err(Undecoded::OverBudget)?;
+    let all = bytes
+        .all()
+        .ok_or_else(|| "image data does not decode".to_owned())?;
+    let result = match format {
+        Some(Format::Png) => decode_png(&all, permit.bytes()),
+        Some(Format::Jpeg) => decode_image(&all, image::ImageFormat::Jpeg, permit.bytes()),
+        _ => decode_image(&all, image::ImageFormat::WebP, permit.bytes()),
+    };
+    drop(permit);
+    result.map_err(Undecoded::Defect)
+}
+
+/// JPEG and WEBP through the `image` crate, allocating at most `max_alloc`.
+fn decode_image(bytes: &[u8], format: image::ImageFormat, max_alloc: u64) -> Result<(), String> {
     let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = image::Limits::default();
-    limits.max_alloc = Some(DEEP_MAX_ALLOC);
+    limits.max_alloc = Some(max_alloc);
     reader.limits(limits);
     reader
         .decode()
@@ -266,24 +326,24 @@ fn decode_pixels(bytes: &[u8], format: Option<Format>) -> Result<(), String> {
 
 /// PNG through the `png` crate itself, set as Pillow reads: checksums after the header
 /// chunks (already verified by the walk) are not enforced, and IEND is not required.
-fn decode_png(bytes: &[u8]) -> Result<(), String> {
+/// Ancillary chunks are not inflated (the walk checked them as Pillow does), and rows are
+/// decoded one at a time, so memory is two rows however tall the image.
+fn decode_png(bytes: &[u8], max_alloc: u64) -> Result<(), String> {
     // The decoder needs a chunk after the last IDAT to know the data ended; Pillow needs
     // none, so a copy ending in an IEND chunk is decoded (bytes after IEND are ignored).
     const IEND: &[u8] = b"\0\0\0\0IEND\xAE\x42\x60\x82";
     let terminated = [bytes, IEND].concat();
-    let bytes = terminated.as_slice();
     let limits = ::png::Limits {
-        bytes: usize::try_from(DEEP_MAX_ALLOC).unwrap_or(usize::MAX),
+        bytes: usize::try_from(max_alloc).unwrap_or(usize::MAX),
     };
-    let mut decoder = ::png::Decoder::new_with_limits(Cursor::new(bytes), limits);
+    let mut decoder = ::png::Decoder::new_with_limits(Cursor::new(terminated.as_slice()), limits);
     decoder.ignore_checksums(true);
+    decoder.set_ignore_iccp_chunk(true);
+    decoder.set_ignore_text_chunk(true);
     let fail = |e: ::png::DecodingError| format!("pixel data does not decode: {e}");
     let mut reader = decoder.read_info().map_err(fail)?;
-    let size = reader
-        .output_buffer_size()
-        .ok_or("image is too large to decode")?;
-    let mut pixels = vec![0; size];
-    reader.next_frame(&mut pixels).map(drop).map_err(fail)
+    while reader.next_row().map_err(fail)?.is_some() {}
+    Ok(())
 }
 
 #[cfg(test)]

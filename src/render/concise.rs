@@ -12,6 +12,7 @@ use std::io::{self, Write};
 
 use crate::diagnostic::Diagnostic;
 use crate::render::Emitter;
+use crate::render::escape::escape_controls;
 use crate::summary::Summary;
 
 pub struct ConciseEmitter<'w> {
@@ -24,7 +25,8 @@ impl<'w> ConciseEmitter<'w> {
     }
 }
 
-/// `file:line:col: CODE [severity] message`, without a newline.
+/// `file:line:col: CODE [severity] message`, without a newline; control characters in the
+/// file name and message are escaped, so a value cannot end the line or forge another.
 pub fn line(d: &Diagnostic) -> String {
     let l = &d.location;
     let position = match (l.line, l.column) {
@@ -34,10 +36,10 @@ pub fn line(d: &Diagnostic) -> String {
     };
     format!(
         "{}{position}: {} [{}] {}",
-        l.file,
+        escape_controls(&l.file),
         d.rule.code,
         d.severity,
-        d.full_message()
+        escape_controls(&d.full_message())
     )
 }
 

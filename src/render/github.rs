@@ -23,9 +23,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::render::escape::escape_controls_except;
 use crate::render::{Emitter, plural};
 use crate::summary::Summary;
 
@@ -51,6 +52,8 @@ pub struct GithubEmitter<'w> {
     base: Option<PathBuf>,
     /// Per level (index into [`LEVELS`]), per rule code in code order.
     levels: [BTreeMap<&'static str, RuleCommands>; 3],
+    /// The last file named and its workspace path (diagnostics come file by file).
+    last_file: Option<(String, String)>,
 }
 
 impl<'w> GithubEmitter<'w> {
@@ -59,7 +62,19 @@ impl<'w> GithubEmitter<'w> {
             out,
             base,
             levels: Default::default(),
+            last_file: None,
         }
+    }
+
+    fn file(&mut self, file: &str) -> String {
+        if let Some((name, path)) = &self.last_file
+            && name == file
+        {
+            return path.clone();
+        }
+        let path = workspace_path(file, self.base.as_deref());
+        self.last_file = Some((file.to_owned(), path.clone()));
+        path
     }
 
     /// Writes one level's commands, one per rule per round, at most
@@ -102,6 +117,33 @@ impl<'w> GithubEmitter<'w> {
     }
 }
 
+/// The path of `file` (as given, relative to the working directory) relative to the
+/// workspace `base`: both are made absolute and canonical first, so a run from a
+/// subdirectory, through `../` or a symlink still names the file as the workspace does.
+fn workspace_path(file: &str, base: Option<&Path>) -> String {
+    let canonical = |path: &Path| {
+        std::fs::canonicalize(path)
+            .or_else(|_| std::path::absolute(path))
+            .unwrap_or_else(|_| path.to_owned())
+    };
+    let Some(base) = base else {
+        return super::relative_path(file, None);
+    };
+    let path = Path::new(file);
+    if file == "-" || file.starts_with('<') || !path.exists() {
+        // Standard input, or nothing on disk to resolve.
+        return super::relative_path(file, Some(base));
+    }
+    let absolute = canonical(path);
+    super::relative_path(&absolute.to_string_lossy(), Some(&canonical(base)))
+}
+
+/// Escapes control characters other than CR and LF (which [`escape_data`] encodes): the
+/// runner echoes the log to terminals, where a raw ESC would start a control sequence.
+pub fn escape_terminal(text: &str) -> String {
+    escape_controls_except(text, &['\r', '\n']).into_owned()
+}
+
 /// Escapes a command's message (`escapeData` in `@actions/core`).
 pub fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
@@ -127,7 +169,7 @@ impl Emitter for GithubEmitter<'_> {
             return Ok(());
         }
         let command = LEVELS[level].0;
-        let file = super::relative_path(&d.location.file, self.base.as_deref());
+        let file = escape_terminal(&self.file(&d.location.file));
         let position = match (d.location.line, d.location.column) {
             (Some(line), Some(column)) => format!(",line={line},col={column}"),
             (Some(line), None) => format!(",line={line}"),
@@ -135,16 +177,20 @@ impl Emitter for GithubEmitter<'_> {
         };
         let properties = format!("file={}{position}", escape_property(&file));
         let title = format!("{} {}", d.rule.code, d.rule.name);
-        let mut message = d.full_message().into_owned();
+        let mut message = escape_terminal(&d.full_message());
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");
-            message.push_str(help);
+            message.push_str(&escape_terminal(help));
         }
-        commands.first.push(format!(
-            "::{command} {properties},title={}::{}",
-            escape_property(&title),
-            escape_data(&message)
-        ));
+        self.levels[level]
+            .entry(d.rule.code)
+            .or_default()
+            .first
+            .push(format!(
+                "::{command} {properties},title={}::{}",
+                escape_property(&title),
+                escape_data(&message)
+            ));
         Ok(())
     }
 
@@ -165,5 +211,33 @@ mod tests {
     fn escaping_matches_the_actions_toolkit() {
         assert_eq!(escape_data("100% a:b,c\r\nd"), "100%25 a:b,c%0D%0Ad");
         assert_eq!(escape_property("100% a:b,c\nd"), "100%25 a%3Ab%2Cc%0Ad");
+    }
+
+    #[test]
+    fn esc_and_other_controls_are_escaped_but_line_breaks_left_to_escape_data() {
+        assert_eq!(
+            escape_data(&escape_terminal("a\u{1b}]0;x\u{7}\nb")),
+            "a\\u{1b}]0;x\\u{7}%0Ab"
+        );
+    }
+
+    #[test]
+    fn paths_name_the_file_relative_to_the_workspace_from_any_directory() {
+        let workspace = tempfile::tempdir().unwrap();
+        let sub = workspace.path().join("gh");
+        std::fs::create_dir(&sub).unwrap();
+        std::fs::write(sub.join("pct.jsonl"), "").unwrap();
+        let file = sub.join("pct.jsonl");
+        let base = Some(workspace.path());
+        assert_eq!(
+            workspace_path(&file.to_string_lossy(), base),
+            "gh/pct.jsonl"
+        );
+        let dotted = sub.join("../gh/./pct.jsonl");
+        assert_eq!(
+            workspace_path(&dotted.to_string_lossy(), base),
+            "gh/pct.jsonl"
+        );
+        assert_eq!(workspace_path("<stdin>", base), "<stdin>");
     }
 }

@@ -4,6 +4,7 @@
 //! never a multi-MB payload) that reports the real line and column, so the header reads
 //! `train.jsonl:42:3028` over a short excerpt.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Write};
 
@@ -14,6 +15,7 @@ use miette::{
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::render::Emitter;
+use crate::render::escape::{escape_controls, escape_snippet};
 use crate::summary::Summary;
 
 pub struct HumanEmitter<'w> {
@@ -57,34 +59,48 @@ impl Emitter for HumanEmitter<'_> {
     }
 }
 
-/// Adapts a [`Diagnostic`] to miette's trait.
+/// Adapts a [`Diagnostic`] to miette's trait. Every text from the file (message, help,
+/// snippet, file name) is held with its control characters escaped.
 struct Report<'d> {
     diagnostic: &'d Diagnostic,
     source: Option<LineSource<'d>>,
     /// The message with the location prepended when there is no snippet to show it.
     headline: String,
+    help: Option<Cow<'d, str>>,
+    /// The snippet's span within the escaped snippet text.
+    span: Option<SourceSpan>,
 }
 
 impl<'d> Report<'d> {
     fn new(diagnostic: &'d Diagnostic) -> Self {
         let location = &diagnostic.location;
-        let source = diagnostic.snippet.as_ref().map(|snippet| LineSource {
-            name: &location.file,
-            text: &snippet.text,
-            line: location.line.unwrap_or(1) - 1,
-            column: location.column.unwrap_or(1) - 1,
+        let file = escape_controls(&location.file);
+        let message = escape_controls(&diagnostic.full_message()).into_owned();
+        let mut span = None;
+        let source = diagnostic.snippet.as_ref().map(|snippet| {
+            let (text, escaped_span) = escape_snippet(&snippet.text, snippet.span.clone());
+            span = Some(SourceSpan::new(
+                escaped_span.start.into(),
+                escaped_span.len(),
+            ));
+            LineSource {
+                name: file.clone(),
+                text,
+                line: location.line.unwrap_or(1) - 1,
+                column: location.column.unwrap_or(1) - 1,
+            }
         });
         let headline = match (&source, location.line) {
-            (Some(_), _) => diagnostic.full_message().into_owned(),
-            (None, Some(line)) => {
-                format!("{}:{line}: {}", location.file, diagnostic.full_message())
-            }
-            (None, None) => format!("{}: {}", location.file, diagnostic.full_message()),
+            (Some(_), _) => message,
+            (None, Some(line)) => format!("{file}:{line}: {message}"),
+            (None, None) => format!("{file}: {message}"),
         };
         Self {
             diagnostic,
             source,
             headline,
+            help: diagnostic.help.as_deref().map(escape_controls),
+            span,
         }
     }
 }
@@ -118,8 +134,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.diagnostic
-            .help
+        self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
@@ -129,15 +144,14 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let snippet = self.diagnostic.snippet.as_ref()?;
+        let span = self.span?;
         let label = self.diagnostic.location.pointer.as_ref().map(|p| {
             if p.as_str().is_empty() {
                 "/".to_owned()
             } else {
-                p.to_string()
+                escape_controls(p.as_str()).into_owned()
             }
         });
-        let span = SourceSpan::new(snippet.span.start.into(), snippet.span.len());
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(label, span),
         )))
@@ -146,8 +160,8 @@ impl miette::Diagnostic for Report<'_> {
 
 /// The snippet as miette's source: one line, at its real line number and column.
 struct LineSource<'d> {
-    name: &'d str,
-    text: &'d str,
+    name: Cow<'d, str>,
+    text: Cow<'d, str>,
     /// 0-based line and column of the primary span's start.
     line: u64,
     column: u64,
@@ -164,7 +178,7 @@ impl SourceCode for LineSource<'_> {
         let line = usize::try_from(self.line).unwrap_or(usize::MAX);
         let column = usize::try_from(self.column).unwrap_or(usize::MAX);
         Ok(Box::new(MietteSpanContents::new_named(
-            self.name.to_owned(),
+            self.name.clone().into_owned(),
             self.text.as_bytes(),
             SourceSpan::new(0.into(), self.text.len()),
             line,

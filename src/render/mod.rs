@@ -11,6 +11,7 @@ use crate::summary::Summary;
 
 pub mod cap;
 pub mod concise;
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -13,6 +13,9 @@ declare_rule! {
     /// them or runs out of memory; the model would see at most 2048×768 anyway. vft reads
     /// only the header, so such a file costs it nothing.
     ///
+    /// With `--deep`, an image whose decoding needs more memory than vft's whole decode
+    /// budget is reported here too, undecoded: its size is the cause, and downscaling the fix.
+    ///
     /// ## Example
     /// A 20000×20000 all-black PNG of 1 MB.
     ///
@@ -42,6 +45,21 @@ fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
                         "image declares {w}×{h} = {} pixels, over Pillow's limit of {}",
                         thousands(probe.pixels()),
                         thousands(MAX_PIXELS)
+                    ),
+                )
+                .help(
+                    "downscale it (the model sees at most 2048 px): `img.thumbnail((2048, 2048))`",
+                );
+        } else if let Some(over) = probe.over_budget {
+            let (w, h) = (probe.header.width, probe.header.height);
+            report
+                .at(
+                    image.pointer.clone(),
+                    format!(
+                        "image of {w}×{h} pixels needs {} MiB to decode, more than the \
+                         whole --deep decode budget of {} MiB: its pixels were not checked",
+                        thousands(over.needed.div_ceil(1 << 20)),
+                        thousands(over.capacity >> 20)
                     ),
                 )
                 .help(

@@ -1,0 +1,24 @@
+//! The borrowed JSON parser and the example view over it: any text either parses or is
+//! rejected, and whatever parses can be viewed as an example without panicking.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use vft::example::Example;
+use vft::json::Json;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(value) = Json::parse(text) else {
+        return;
+    };
+    let _ = value.describe();
+    if let Some(root) = value.as_object() {
+        let example = Example::new(root, false);
+        for view in example.probed_images() {
+            let _ = view.declared_type();
+        }
+        let _ = example.roles().count();
+    }
+});

@@ -1,0 +1,223 @@
+//! Hostile input, the quick cases (issue 17): whatever the file holds, vft answers with a
+//! verdict (exit 0 or 1), does not panic, keeps its memory bounded and writes nothing from
+//! the file raw to the terminal. The cases that need gigabytes are in `hostile_memory.rs`.
+#![allow(clippy::unwrap_used)]
+
+#[path = "support/hostile.rs"]
+mod hostile;
+
+use std::fmt::Write as _;
+use std::fs;
+
+use hostile::{black_png, iccp_bomb, image_lines, run_vft, text_line};
+
+/// Bytes a terminal would act on: C0 controls other than LF (TAB aside), DEL, and C1
+/// controls (as UTF-8: C2 80..=C2 9F), and ESC in particular.
+fn raw_controls(output: &str) -> Vec<char> {
+    output
+        .chars()
+        .filter(|&c| c != '\n' && vft::render::escape::is_unsafe(c))
+        .collect()
+}
+
+/// Values that would retitle a terminal, ring it, rewrite a line, or forge an annotation.
+const INJECTIONS: [&str; 4] = [
+    "\u{1b}]0;pwned\u{7}",
+    "x\r\u{1b}[2K::error file=forged.jsonl::forged",
+    "y\n::error file=forged.jsonl::forged",
+    "\u{9b}31m\u{7f}\u{202e}",
+];
+
+fn injection_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut jsonl = String::new();
+    for value in INJECTIONS {
+        // As a role (quoted in the message), as a key, and raw in an invalid line.
+        jsonl.push_str(
+            &serde_json::json!({"messages": [{"role": value, "content": "hi"}, {"role": "assistant", "content": "ok"}]})
+                .to_string(),
+        );
+        jsonl.push('\n');
+        jsonl.push_str(&serde_json::json!({value: 1, "messages": []}).to_string());
+        jsonl.push('\n');
+        writeln!(jsonl, "{{\"messages\": [{value}").unwrap();
+    }
+    let path = dir.join("inject\u{1b}[1m.jsonl");
+    fs::write(&path, jsonl).unwrap();
+    path
+}
+
+#[test]
+fn control_characters_from_the_file_never_reach_the_terminal_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = injection_file(dir.path());
+    let name = file.file_name().unwrap().to_str().unwrap().to_owned();
+    for format in ["human", "concise", "github"] {
+        let run = run_vft(&["check", "--format", format, &name], dir.path(), None, &[]);
+        run.assert_verdict();
+        let stdout = run.stdout();
+        assert_eq!(
+            raw_controls(&stdout),
+            Vec::<char>::new(),
+            "{format}: {stdout}"
+        );
+        assert!(
+            !stdout.lines().any(|l| l.starts_with("::error file=forged")),
+            "{format}: a value forged an annotation:\n{stdout}"
+        );
+        assert!(stdout.contains("\\u{1b}"), "{format}: ESC is shown escaped");
+    }
+}
+
+#[test]
+fn github_annotations_name_the_workspace_path_from_any_directory() {
+    let workspace = tempfile::tempdir().unwrap();
+    let gh = workspace.path().join("gh");
+    let other = workspace.path().join("other");
+    fs::create_dir_all(&gh).unwrap();
+    fs::create_dir_all(&other).unwrap();
+    fs::write(gh.join("pct.jsonl"), "{}\n").unwrap();
+    let env = [("GITHUB_WORKSPACE", workspace.path().to_str().unwrap())];
+    for (dir, file) in [
+        (&gh, "pct.jsonl"),
+        (&other, "../gh/pct.jsonl"),
+        (&workspace.path().to_owned(), "./gh/../gh/pct.jsonl"),
+    ] {
+        let run = run_vft(&["check", "--format", "github", file], dir, None, &env);
+        run.assert_verdict();
+        let stdout = run.stdout();
+        let files: Vec<&str> = stdout
+            .lines()
+            .filter_map(|l| l.split("file=").nth(1))
+            .map(|rest| rest.split([',', ':']).next().unwrap())
+            .collect();
+        assert!(!files.is_empty(), "{stdout}");
+        assert!(
+            files.iter().all(|f| *f == "gh/pct.jsonl"),
+            "from {}: {files:?}",
+            dir.display()
+        );
+    }
+}
+
+#[test]
+fn an_iccp_bomb_is_refused_without_inflating_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = black_png(64, &[iccp_bomb(256 << 20)]);
+    fs::write(
+        dir.path().join("bomb.jsonl"),
+        image_lines("image/png", &[&png]),
+    )
+    .unwrap();
+    for deep in [false, true] {
+        let mut args = vec!["check", "--format", "concise", "bomb.jsonl"];
+        if deep {
+            args.push("--deep");
+        }
+        let run = run_vft(&args, dir.path(), None, &[]);
+        assert_eq!(run.code, Some(1), "{}", run.stderr);
+        assert!(
+            run.stdout().contains("VFT214") && run.stdout().contains("inflates past 1 MiB"),
+            "{}",
+            run.stdout()
+        );
+        run.assert_peak_under(150);
+    }
+}
+
+#[test]
+fn deep_decoding_a_tall_png_holds_rows_not_the_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    // 6000² RGB is 108 MB of pixels; decoded row by row it costs a few hundred KB.
+    let png = black_png(6000, &[]);
+    fs::write(
+        dir.path().join("tall.jsonl"),
+        image_lines("image/png", &[&png]),
+    )
+    .unwrap();
+    let run = run_vft(&["check", "--deep", "tall.jsonl"], dir.path(), None, &[]);
+    run.assert_verdict();
+    assert!(!run.stdout().contains("VFT214"), "{}", run.stdout());
+    run.assert_peak_under(120);
+}
+
+#[test]
+#[ignore = "needs rules to quote values through render::escape::quote_value (lead, issue 17 part 4)"]
+fn a_ten_megabyte_key_makes_a_short_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = "k".repeat(10 << 20);
+    let line = serde_json::json!({key: 1, "messages": []}).to_string();
+    fs::write(dir.path().join("key.jsonl"), line + "\n").unwrap();
+    let run = run_vft(&["check", "key.jsonl"], dir.path(), None, &[]);
+    run.assert_verdict();
+    assert!(
+        run.stdout.len() < 64 << 10,
+        "{} bytes of output",
+        run.stdout.len()
+    );
+}
+
+#[test]
+#[ignore = "needs CR-only line endings diagnosed as such (issue 17 part 5, reader/lead)"]
+fn cr_only_line_endings_are_not_called_crlf() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = [text_line("a"), text_line("b")].join("\r") + "\r";
+    fs::write(dir.path().join("cr.jsonl"), text).unwrap();
+    let run = run_vft(
+        &["check", "--format", "concise", "cr.jsonl"],
+        dir.path(),
+        None,
+        &[],
+    );
+    run.assert_verdict();
+    assert!(!run.stdout().contains("CRLF"), "{}", run.stdout());
+}
+
+#[test]
+#[ignore = "needs an upper bound on -j and --fetch-retries (issue 17 part 4, cli)"]
+fn absurd_numeric_flags_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("ok.jsonl"), text_line("a") + "\n").unwrap();
+    for flag in [["-j", "100000"], ["--fetch-retries", "100000"]] {
+        let run = run_vft(
+            &["check", flag[0], flag[1], "ok.jsonl"],
+            dir.path(),
+            None,
+            &[],
+        );
+        assert_eq!(run.code, Some(2), "{flag:?}: {}", run.stderr);
+        assert!(run.elapsed.as_secs() < 10);
+    }
+}
+
+/// What vft assumes of the platform's JSON parser (README, "JSON numbers"): numbers are
+/// JSON as RFC 8259 writes them; `-0` is a number, and a number no double can hold is
+/// refused.
+#[test]
+fn numbers_at_the_edges_of_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = [
+        r#"{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b", "weight": -0}]}"#,
+        r#"{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}], "n": 1e999999}"#,
+    ];
+    fs::write(dir.path().join("n.jsonl"), lines.join("\n") + "\n").unwrap();
+    let run = run_vft(
+        &["check", "--format", "concise", "n.jsonl"],
+        dir.path(),
+        None,
+        &[],
+    );
+    run.assert_verdict();
+    let stdout = run.stdout();
+    assert!(
+        !stdout
+            .lines()
+            .any(|l| l.starts_with("n.jsonl:1:") && l.contains("VFT002")),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("n.jsonl:2:") && l.contains("VFT002")),
+        "{stdout}"
+    );
+}

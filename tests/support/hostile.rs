@@ -1,0 +1,184 @@
+//! Shared by `tests/hostile.rs` and `tests/hostile_memory.rs`: generators for hostile inputs
+//! and a runner that measures the child's peak memory.
+#![allow(clippy::unwrap_used, dead_code)]
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use flate2::Compression;
+use flate2::write::ZlibEncoder;
+
+/// What one run of vft did.
+#[derive(Debug)]
+pub(crate) struct Run {
+    pub(crate) code: Option<i32>,
+    pub(crate) stdout: Vec<u8>,
+    pub(crate) stderr: String,
+    /// Peak resident memory of the child (VmHWM), in bytes.
+    pub(crate) peak_rss: u64,
+    pub(crate) elapsed: Duration,
+}
+
+impl Run {
+    pub(crate) fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// Exit code 0 or 1 (a verdict), and no panic.
+    pub(crate) fn assert_verdict(&self) {
+        assert!(
+            matches!(self.code, Some(0 | 1)),
+            "exit {:?}, stderr: {}",
+            self.code,
+            self.stderr
+        );
+        assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
+    }
+
+    pub(crate) fn assert_peak_under(&self, mib: u64) {
+        assert!(
+            self.peak_rss < mib << 20,
+            "peak RSS {} MiB, bound {mib} MiB",
+            self.peak_rss >> 20
+        );
+    }
+}
+
+/// Runs vft with `args` in `dir`, feeding `stdin`, and samples `/proc/<pid>/status` for
+/// the peak resident set (VmHWM only grows, so the last sample is the peak up to then).
+pub(crate) fn run_vft(
+    args: &[&str],
+    dir: &Path,
+    stdin: Option<Vec<u8>>,
+    envs: &[(&str, &str)],
+) -> Run {
+    let start = Instant::now();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("vft"))
+        .args(args)
+        .current_dir(dir)
+        .envs(envs.iter().copied())
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let feeder = stdin.map(|data| {
+        let mut pipe = child.stdin.take().unwrap();
+        thread::spawn(move || drop(pipe.write_all(&data)))
+    });
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let reader = thread::spawn(move || {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut out, &mut buf).unwrap();
+        buf
+    });
+    let err_reader = thread::spawn(move || {
+        let mut buf = String::new();
+        std::io::Read::read_to_string(&mut err, &mut buf).unwrap();
+        buf
+    });
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak_rss = 0;
+    let status = loop {
+        if let Ok(status) = std::fs::read_to_string(&status_path)
+            && let Some(kb) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        {
+            peak_rss = peak_rss.max(kb * 1024);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        thread::sleep(Duration::from_millis(5));
+    };
+    if let Some(feeder) = feeder {
+        feeder.join().unwrap();
+    }
+    Run {
+        code: status.code(),
+        stdout: reader.join().unwrap(),
+        stderr: err_reader.join().unwrap(),
+        peak_rss,
+        elapsed: start.elapsed(),
+    }
+}
+
+pub(crate) fn png_chunk(kind: [u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut chunk = Vec::with_capacity(data.len() + 12);
+    chunk.extend(u32::try_from(data.len()).unwrap().to_be_bytes());
+    chunk.extend(kind);
+    chunk.extend(data);
+    chunk.extend(crc32fast::hash(&[&kind[..], data].concat()).to_be_bytes());
+    chunk
+}
+
+/// zlib of `n` zero bytes, streamed (never holds the zeros).
+pub(crate) fn zlib_zeros(n: usize) -> Vec<u8> {
+    let mut encoder = ZlibEncoder::new(Vec::new(), Compression::best());
+    let block = vec![0u8; 1 << 20];
+    let mut left = n;
+    while left > 0 {
+        let take = left.min(block.len());
+        encoder.write_all(&block[..take]).unwrap();
+        left -= take;
+    }
+    encoder.finish().unwrap()
+}
+
+/// A valid all-black RGB PNG of `side`² pixels (a few hundred KB for 13000²), with
+/// `ancillary` chunks before the image data.
+pub(crate) fn black_png(side: u32, ancillary: &[Vec<u8>]) -> Vec<u8> {
+    let row = 1 + 3 * side as usize;
+    let mut ihdr = Vec::new();
+    ihdr.extend(side.to_be_bytes());
+    ihdr.extend(side.to_be_bytes());
+    ihdr.extend([8, 2, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(png_chunk(*b"IHDR", &ihdr));
+    for chunk in ancillary {
+        png.extend(chunk);
+    }
+    png.extend(png_chunk(*b"IDAT", &zlib_zeros(row * side as usize)));
+    png.extend(png_chunk(*b"IEND", b""));
+    png
+}
+
+/// An iCCP chunk whose profile inflates to `n` bytes.
+pub(crate) fn iccp_bomb(n: usize) -> Vec<u8> {
+    png_chunk(*b"iCCP", &[&b"icc\0\0"[..], &zlib_zeros(n)].concat())
+}
+
+/// One example line per image: a user message with the image, an assistant reply.
+pub(crate) fn image_lines(mime: &str, images: &[&[u8]]) -> String {
+    let mut jsonl = String::new();
+    for image in images {
+        let line = serde_json::json!({"messages": [
+            {"role": "system", "content": "s"},
+            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": format!("data:{mime};base64,{}", STANDARD.encode(image))}}]},
+            {"role": "assistant", "content": "ok"}]});
+        writeln!(jsonl, "{line}").unwrap();
+    }
+    jsonl
+}
+
+/// A small valid example whose user text is `text`.
+pub(crate) fn text_line(text: &str) -> String {
+    serde_json::json!({"messages": [
+        {"role": "system", "content": "s"},
+        {"role": "user", "content": text},
+        {"role": "assistant", "content": "ok"}]})
+    .to_string()
+}
