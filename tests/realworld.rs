@@ -173,6 +173,12 @@ fn vision_file_on_azure_gpt_4_1_has_no_model_error() {
     assert_eq!(verdict.summary["errors"], 0, "{}", verdict.summary["rules"]);
 }
 
+/// together-python's unit-test case for a multi-turn chat file: 3 examples, so too few.
+#[test]
+fn together_multiturn_test_case_has_too_few_examples() {
+    check("together-chat-multiturn.jsonl", "openai").assert_findings(&["too-few-examples"], &[]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // False alarms today: the verdict after issue 18 / 12.
 
@@ -258,6 +264,25 @@ fn files_of_the_wrong_shape_get_one_finding() {
             "{file}: file-level"
         );
     }
+}
+
+/// together-python's multimodal test case: its `data:image/jpeg;base64,...` placeholders are not
+/// base64 (true positives), its assistant content is an array of text parts (no warning).
+#[test]
+#[ignore = "false alarm: array-content-in-reply on assistant messages, issue 18 §3"]
+fn together_multimodal_test_case_has_only_its_real_errors() {
+    check("together-chat-multimodal.jsonl", "openai")
+        .assert_findings(&["invalid-base64", "too-few-examples"], &[]);
+}
+
+/// together-python's OpenAI-format preference case: 2 valid DPO lines, one with an assistant
+/// turn inside `input.messages`.
+#[test]
+#[ignore = "false alarm: missing-messages, missing-field, unknown-field on DPO lines, issue 12 §1-2"]
+fn together_dpo_test_case_is_dpo_with_too_few_examples() {
+    let verdict = check("together-dpo-openai.jsonl", "openai");
+    verdict.assert_findings(&["too-few-examples"], &[]);
+    assert_eq!(verdict.summary["method"], "dpo");
 }
 
 // ---------------------------------------------------------------------------------------------
