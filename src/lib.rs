@@ -16,6 +16,7 @@ pub mod fetch;
 pub mod input;
 pub mod json;
 pub mod media;
+pub mod method;
 pub mod numbers;
 pub mod progress;
 pub mod render;

@@ -219,7 +219,6 @@ fn sdk_model_dump_nulls_are_absent_keys() {
 
 /// Microsoft's DPO sample (linked from Azure's DPO page) is valid DPO.
 #[test]
-#[ignore = "false alarm: missing-messages, missing-field, unknown-field on DPO lines, issue 12 §1-2"]
 fn azure_dpo_sample_is_valid_dpo() {
     for target in TARGETS {
         let verdict = check("az-dpo-orca.jsonl", target);
@@ -231,7 +230,6 @@ fn azure_dpo_sample_is_valid_dpo() {
 /// Microsoft's RFT samples (linked from Azure's RFT page): user-only messages, extra keys for
 /// the grader, a `developer` message and `tools`; no assistant answer.
 #[test]
-#[ignore = "false alarm: missing-assistant-message, unknown-field, developer-role on RFT lines, issue 12 §3"]
 fn azure_rft_samples_are_valid_rft() {
     for file in [
         "az-rft-medmcq.jsonl",
@@ -278,7 +276,6 @@ fn together_multimodal_test_case_has_only_its_real_errors() {
 /// together-python's OpenAI-format preference case: 2 valid DPO lines, one with an assistant
 /// turn inside `input.messages`.
 #[test]
-#[ignore = "false alarm: missing-messages, missing-field, unknown-field on DPO lines, issue 12 §1-2"]
 fn together_dpo_test_case_is_dpo_with_too_few_examples() {
     let verdict = check("together-dpo-openai.jsonl", "openai");
     verdict.assert_findings(&["too-few-examples"], &[]);
@@ -330,7 +327,6 @@ fn double_encoded_tool_arguments_are_reported_on_their_line() {
 
 /// A chat file checked as DPO is one file-level finding saying it is an SFT file.
 #[test]
-#[ignore = "missing: --method, issue 12 §1"]
 fn a_chat_file_checked_as_dpo_gets_one_finding() {
     let verdict = check_args("az-sft-gsm8k.jsonl", &["--method", "dpo"]);
     assert_eq!(verdict.exit, 1);
@@ -340,7 +336,6 @@ fn a_chat_file_checked_as_dpo_gets_one_finding() {
 /// DPO is text-only on OpenAI, and RFT rejects images ("contains images, but the method
 /// `reinforement` does not support it"): the samples with one image added fail with one error.
 #[test]
-#[ignore = "missing: DPO and RFT image rules, issue 12 §2-3"]
 fn dpo_and_rft_samples_with_an_image_fail_once() {
     let dir = tempfile::tempdir().unwrap();
     let image =

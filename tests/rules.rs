@@ -1,11 +1,14 @@
 //! Every rule against its fixtures: `fail*.jsonl` must trigger it, `pass*.jsonl` must not.
-//! The rule's diagnostics on its fail fixtures are snapshotted (`tests/snapshots/`).
+//! The rule's diagnostics on its fail fixtures are snapshotted (`tests/snapshots/`). A name
+//! with `.azure.` is checked for Azure; with `.dpo.` (`.sft.`, `.rft.`) with that `--method`.
 #![allow(clippy::unwrap_used)] // test helpers panic on setup failure by design
 
 mod common;
 
 use std::fs;
 
+use vft::engine::Options;
+use vft::method::MethodChoice;
 use vft::rules::{REGISTRY, RulePlan};
 use vft::target::Target;
 
@@ -45,7 +48,16 @@ fn every_rule_has_fixtures_that_trigger_and_pass_it() {
             let checked = sparse.as_ref().map_or(path.as_path(), |f| f.path());
             // Run the whole rule set, so the fixture also proves the rule fires alongside
             // the others; then keep this rule's findings.
-            let (all, _) = common::check_file(checked, target, RulePlan::all(), 2);
+            // `fail.dpo.jsonl` is checked with `--method dpo` (likewise `.sft.`, `.rft.`).
+            let method = [MethodChoice::Sft, MethodChoice::Dpo, MethodChoice::Rft]
+                .into_iter()
+                .find(|m| name.contains(&format!(".{}.", m.name())))
+                .unwrap_or_default();
+            let options = Options {
+                method,
+                ..Options::new(target)
+            };
+            let (all, _) = common::check_file_with(checked, &options, 2);
             let own: Vec<_> = all
                 .into_iter()
                 .filter(|d| d.rule.code == rule.code)

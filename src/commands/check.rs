@@ -43,6 +43,7 @@ pub fn run(args: &CheckArgs) -> io::Result<ExitStatus> {
         limits: settings.limits.value,
         fetch: args.fetch.config(args.depth()),
         online: !args.fetch.offline,
+        method: settings.method.value,
         ..Options::new(target)
     };
     let engine = match Engine::new(options, args.jobs.unwrap_or(0)) {

@@ -39,8 +39,13 @@ impl ExampleTokens {
     /// Counts `example` for `model`; `probes` says what each of its images is (same order
     /// as `example.images`), for their dimensions.
     pub fn count(example: &Example<'_>, probes: &[Option<Probe>], model: Model) -> Self {
+        // A DPO example declares its tools in `input`.
+        let tools_holder = match example.method {
+            crate::method::Method::Dpo => example.root.get("input").and_then(Json::as_object),
+            crate::method::Method::Sft | crate::method::Method::Rft => Some(example.root),
+        };
         let mut tokens = Self {
-            text: text::tool_definitions(example.root),
+            text: tools_holder.map_or(0, text::tool_definitions),
             ..Self::default()
         };
         // Image tokens per message index, to place the first trained assistant token.
@@ -87,6 +92,13 @@ impl ExampleTokens {
                     );
                 }
             }
+            tokens.text = tokens.text.saturating_add(counted.total);
+        }
+        // A DPO example's outputs: the input plus both outputs are counted, an estimate no
+        // platform document confirms (UNVERIFIED, fixtures/realworld/RESEARCH.md (a)).
+        for output in &example.outputs {
+            let counted = text::message(output.value);
+            tokens.assistant = tokens.assistant.saturating_add(counted.content);
             tokens.text = tokens.text.saturating_add(counted.total);
         }
         tokens.text = tokens.text.saturating_add(text::REPLY_PRIMING);
