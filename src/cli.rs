@@ -9,9 +9,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::config::{FailOn, Overrides};
 use crate::fetch;
 use crate::media::probe::ProbeDepth;
+use crate::method::MethodChoice;
 use crate::render::OutputFormat;
 use crate::target::Target;
-use crate::method::MethodChoice;
 use crate::tokens::{Model, Pricing};
 
 /// Validate and lint OpenAI / Azure OpenAI vision fine-tuning JSONL files before upload.

@@ -42,8 +42,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostic::Severity;
-use crate::rules::{REGISTRY, Rule, RulePlan};
 use crate::method::MethodChoice;
+use crate::rules::{REGISTRY, Rule, RulePlan};
 use crate::target::{Limits, Target};
 
 /// Findings shown per rule by default, in the formats read by people.

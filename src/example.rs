@@ -47,7 +47,8 @@ impl<'a> Example<'a> {
             Method::Dpo => {
                 let input = root.get("input").and_then(Json::as_object);
                 let messages = list(List::InputMessages, input.and_then(|i| i.get("messages")));
-                let mut outputs = list(List::Preferred, root.get("preferred_output")).unwrap_or_default();
+                let mut outputs =
+                    list(List::Preferred, root.get("preferred_output")).unwrap_or_default();
                 outputs.extend(
                     list(List::NonPreferred, root.get("non_preferred_output")).unwrap_or_default(),
                 );

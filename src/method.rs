@@ -176,9 +176,11 @@ mod tests {
 
     #[test]
     fn classifies_each_shape() {
-        let sft = r#"{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"}]}"#;
+        let sft =
+            r#"{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"}]}"#;
         let dpo = r#"{"input":{"messages":[{"role":"user","content":"a"}]},"preferred_output":[],"non_preferred_output":[]}"#;
-        let rft = r#"{"messages":[{"role":"developer","content":"a"},{"role":"user","content":"b"}]}"#;
+        let rft =
+            r#"{"messages":[{"role":"developer","content":"a"},{"role":"user","content":"b"}]}"#;
         let rft_keys = r#"{"messages":[{"role":"system","content":"a"}],"solution":"4"}"#;
         assert_eq!(method_of(sft), Method::Sft);
         assert_eq!(method_of(dpo), Method::Dpo);

@@ -83,9 +83,15 @@ impl RuleTables {
 
     pub(super) fn file_findings(&self, facts: &FileFacts, options: &Options) -> Vec<Finding> {
         let mut findings = Vec::new();
-        run(&self.file, Some(facts.method), options, &mut findings, |check, report| {
-            check(facts, report);
-        });
+        run(
+            &self.file,
+            Some(facts.method),
+            options,
+            &mut findings,
+            |check, report| {
+                check(facts, report);
+            },
+        );
         findings
     }
 }

@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::input::JsonPointer;
-use crate::render::Emitter;
 use crate::method::Method;
+use crate::render::Emitter;
 use crate::summary::{RuleCounts, Summary};
 use crate::tokens::TokenSummary;
 
@@ -114,7 +114,10 @@ impl Emitter for JsonEmitter<'_> {
             methods: s
                 .methods
                 .iter()
-                .map(|(file, method)| FileMethod { file, method: *method })
+                .map(|(file, method)| FileMethod {
+                    file,
+                    method: *method,
+                })
                 .collect(),
         };
         serde_json::to_writer(&mut self.out, &record)?;

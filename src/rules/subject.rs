@@ -123,4 +123,3 @@ pub struct FileFacts {
     pub skipped_image_lines: Vec<u64>,
     pub has_bom: bool,
 }
-

@@ -34,9 +34,10 @@ declare_rule! {
 
 fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
     let root = cx.example.root;
-    let (Some(preferred), Some(non_preferred)) =
-        (root.get("preferred_output"), root.get("non_preferred_output"))
-    else {
+    let (Some(preferred), Some(non_preferred)) = (
+        root.get("preferred_output"),
+        root.get("non_preferred_output"),
+    ) else {
         return;
     };
     if preferred == non_preferred {

@@ -37,7 +37,10 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
     };
     if last.role == Some("assistant") {
         report
-            .at(last.pointer(), "`input.messages` ends with an `assistant` message")
+            .at(
+                last.pointer(),
+                "`input.messages` ends with an `assistant` message",
+            )
             .help("end the input with the user's turn: the outputs are the reply to it");
     }
 }

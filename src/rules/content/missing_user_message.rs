@@ -31,10 +31,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
     let example = cx.example;
     if !example.messages().is_empty() && !example.roles().any(|(_, role)| role == "user") {
         report
-            .at(
-                example.messages_pointer(),
-                "example has no `user` message",
-            )
+            .at(example.messages_pointer(), "example has no `user` message")
             .help("add the user turn (and its images) that the assistant's reply answers");
     }
 }

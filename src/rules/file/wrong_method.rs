@@ -42,7 +42,9 @@ fn check(facts: &FileFacts, report: &mut Report<'_>) {
     }
     // The server's own words exist for a chat file in a non-supervised job (spec §12).
     let platform = match Family::of(facts.method) {
-        Family::Chat => "\"is in the fine-tune-chat format, but the specified fine-tuning job is not using 'supervised' as the training method\"",
+        Family::Chat => {
+            "\"is in the fine-tune-chat format, but the specified fine-tuning job is not using 'supervised' as the training method\""
+        }
         Family::Preference => "the job validates every line against its own method's format",
     };
     report

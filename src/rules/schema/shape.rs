@@ -5,9 +5,9 @@
 //! [`visit`].
 
 use crate::example::{Example, Message, Part};
-use crate::method::Method;
 use crate::input::pointer::Path;
 use crate::json::{Json, Number, Object};
+use crate::method::Method;
 
 /// JSON types as the spec names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -361,7 +361,10 @@ pub fn visit<'v, 'a>(example: &'v Example<'a>, mut f: impl FnMut(Node<'_, 'v, 'a
     for message in example.messages() {
         visit_message(message, &messages.index(message.index), &mut f);
     }
-    let (preferred, non_preferred) = (root.key("preferred_output"), root.key("non_preferred_output"));
+    let (preferred, non_preferred) = (
+        root.key("preferred_output"),
+        root.key("non_preferred_output"),
+    );
     for output in &example.outputs {
         let list = match output.list {
             crate::example::List::Preferred => &preferred,
@@ -393,11 +396,8 @@ pub fn visit<'v, 'a>(example: &'v Example<'a>, mut f: impl FnMut(Node<'_, 'v, 'a
     );
 }
 
-fn visit_message<'v, 'a>(
-    message: &Message<'a>,
-    at: &Path<'_>,
-    f: &mut impl FnMut(Node<'_, 'v, 'a>),
-) where
+fn visit_message<'v, 'a>(message: &Message<'a>, at: &Path<'_>, f: &mut impl FnMut(Node<'_, 'v, 'a>))
+where
     'a: 'v,
 {
     let Some(object) = message.object else {
