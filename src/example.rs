@@ -79,6 +79,18 @@ impl<'a> Example<'a> {
         }
     }
 
+    /// The object that holds `tools` (and `functions`): the example, or a DPO example's
+    /// `input` (`None` when that is no object), with its pointer.
+    pub fn tools_holder(&self) -> Option<(&'a Object<'a>, JsonPointer)> {
+        match self.method {
+            Method::Dpo => Some((
+                self.root.get("input").and_then(Json::as_object)?,
+                JsonPointer::root().key("input"),
+            )),
+            Method::Sft | Method::Rft => Some((self.root, JsonPointer::root())),
+        }
+    }
+
     /// The messages (empty when `messages` is missing or not an array).
     pub fn messages(&self) -> &[Message<'a>] {
         self.messages.as_deref().unwrap_or_default()

@@ -39,13 +39,11 @@ impl ExampleTokens {
     /// Counts `example` for `model`; `probes` says what each of its images is (same order
     /// as `example.images`), for their dimensions.
     pub fn count(example: &Example<'_>, probes: &[Option<Probe>], model: Model) -> Self {
-        // A DPO example declares its tools in `input`.
-        let tools_holder = match example.method {
-            crate::method::Method::Dpo => example.root.get("input").and_then(Json::as_object),
-            crate::method::Method::Sft | crate::method::Method::Rft => Some(example.root),
-        };
         let mut tokens = Self {
-            text: tools_holder.map_or(0, text::tool_definitions),
+            // A DPO example declares its tools in `input`.
+            text: example
+                .tools_holder()
+                .map_or(0, |(holder, _)| text::tool_definitions(holder)),
             ..Self::default()
         };
         // Image tokens per message index, to place the first trained assistant token.
