@@ -17,6 +17,7 @@ pub mod input;
 pub mod json;
 pub mod media;
 pub mod method;
+pub mod models;
 pub mod numbers;
 pub mod progress;
 pub mod render;

@@ -187,3 +187,39 @@ fn the_method_comes_from_the_configuration_too() {
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(stdout.contains("\"wrong-method\""), "{stdout}");
 }
+
+#[test]
+fn a_model_that_does_not_take_the_method_is_an_error_before_checking() {
+    let path = fixture("dpo.jsonl");
+    let output = Command::cargo_bin("vft")
+        .unwrap()
+        .args([
+            "check",
+            "--offline",
+            "--isolated",
+            "--method",
+            "dpo",
+            "--target",
+            "azure",
+        ])
+        .args(["--model", "gpt-4o-mini"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("gpt-4o-mini-2024-07-18 cannot be fine-tuned with DPO on azure"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty(), "nothing checked");
+    // A model that takes it checks the file.
+    let (exit, _, _) = check(&[
+        "--method",
+        "dpo",
+        "--model",
+        "gpt-4.1",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(exit, 0);
+}
