@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::config::{FailOn, Overrides};
 use crate::fetch;
 use crate::media::probe::ProbeDepth;
+use crate::method::MethodChoice;
 use crate::render::OutputFormat;
 use crate::target::Target;
 use crate::tokens::{Model, Pricing};
@@ -71,6 +72,12 @@ pub struct ConfigArgs {
     #[arg(long, value_enum)]
     pub target: Option<Target>,
 
+    /// The training method: `auto` decides per file from its first example's shape (SFT
+    /// chat, DPO preference pairs, RFT prompts); a fixed method reports a file in another
+    /// method's format once [default: auto].
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub method: Option<MethodChoice>,
+
     /// Run only these rules: codes (`VFT202`), code prefixes (`VFT2`) or names;
     /// comma-separated or repeated. Replaces the configuration's `select`.
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
@@ -101,6 +108,7 @@ impl ConfigArgs {
             config: self.config.clone(),
             isolated: self.isolated,
             target: self.target,
+            method: self.method,
             select: self.select.clone(),
             ignore: self.ignore.clone(),
             fail_on: self.fail_on,

@@ -3,6 +3,7 @@
 //!
 //! ```toml
 //! target = "azure"                  # openai | azure
+//! method = "auto"                   # auto | sft | dpo | rft (auto: per file, from its first example)
 //! select = ["VFT"]                  # codes, code prefixes (`VFT2`) or rule names
 //! ignore = ["VFT308", "missing-user-message"]
 //! fail-on = "error"                 # error | warning
@@ -41,6 +42,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostic::Severity;
+use crate::method::MethodChoice;
 use crate::rules::{REGISTRY, Rule, RulePlan};
 use crate::target::{Limits, Target};
 
@@ -91,6 +93,7 @@ impl Level {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct FileConfig {
     target: Option<Spanned<Target>>,
+    method: Option<MethodChoice>,
     select: Option<Vec<Spanned<String>>>,
     ignore: Option<Vec<Spanned<String>>>,
     fail_on: Option<FailOn>,
@@ -267,6 +270,7 @@ pub struct Overrides {
     /// `--isolated`: read no configuration file.
     pub isolated: bool,
     pub target: Option<Target>,
+    pub method: Option<MethodChoice>,
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
     pub fail_on: Option<FailOn>,
@@ -301,6 +305,8 @@ pub struct Settings {
     /// The configuration file read, if any.
     pub file: Option<PathBuf>,
     pub target: Setting<Target>,
+    /// The training method files are checked as (`auto`: decided per file).
+    pub method: Setting<MethodChoice>,
     pub plan: RulePlan,
     /// Where each rule's state (in registry order) was last set.
     pub rule_origins: Vec<Origin>,
@@ -491,6 +497,7 @@ impl Settings {
         Ok(Self {
             file: file.map(|f| f.path.clone()),
             target,
+            method: pick(overrides.method, config.method, MethodChoice::Auto),
             plan,
             rule_origins,
             fail_on: pick(overrides.fail_on, config.fail_on, FailOn::Error),
@@ -552,6 +559,12 @@ impl Settings {
             "target",
             format!("\"{}\"", self.target.value.name()),
             origin(&self.target.origin),
+        );
+        line(
+            &mut out,
+            "method",
+            format!("\"{}\"", self.method.value.name()),
+            origin(&self.method.origin),
         );
         line(
             &mut out,

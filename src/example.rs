@@ -7,37 +7,87 @@
 use crate::input::JsonPointer;
 use crate::json::{Json, Object};
 use crate::media::data_uri::{self, Base64Error, DataUri, DataUriError};
+use crate::method::Method;
 
 /// One line that parsed as a JSON object.
 #[derive(Debug)]
 pub struct Example<'a> {
     pub root: &'a Object<'a>,
-    /// The messages, when `messages` is an array (each element, object or not).
+    /// The format the example is read as: its file's training method.
+    pub method: Method,
+    /// The conversation, when it is an array (each element, object or not): `messages`,
+    /// or a DPO example's `input.messages`, so the chat rules check both.
     pub messages: Option<Vec<Message<'a>>>,
-    /// Every `image_url` content part, in any message.
+    /// A DPO example's `preferred_output` and `non_preferred_output` elements (arrays
+    /// only), in that order; empty for other methods.
+    pub outputs: Vec<Message<'a>>,
+    /// Every `image_url` content part, in any message or output.
     pub images: Vec<ImagePart<'a>>,
 }
 
 impl<'a> Example<'a> {
-    /// Reads the example's messages and image parts.
+    /// Reads a supervised (or RFT) example's messages and image parts.
     pub fn new(root: &'a Object<'a>) -> Self {
-        let messages = root.get("messages").and_then(Json::as_array).map(|items| {
-            items
-                .iter()
-                .enumerate()
-                .map(|(index, value)| Message::new(index, value))
-                .collect::<Vec<_>>()
-        });
+        Self::of(root, Method::Sft)
+    }
+
+    /// Reads the example as the format of `method`.
+    pub fn of(root: &'a Object<'a>, method: Method) -> Self {
+        let list = |at: List, value: Option<&'a Json<'a>>| {
+            value.and_then(Json::as_array).map(|items| {
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(index, value)| Message::new(at, index, value))
+                    .collect::<Vec<_>>()
+            })
+        };
+        let (messages, outputs) = match method {
+            Method::Sft | Method::Rft => (list(List::Messages, root.get("messages")), Vec::new()),
+            Method::Dpo => {
+                let input = root.get("input").and_then(Json::as_object);
+                let messages = list(List::InputMessages, input.and_then(|i| i.get("messages")));
+                let mut outputs =
+                    list(List::Preferred, root.get("preferred_output")).unwrap_or_default();
+                outputs.extend(
+                    list(List::NonPreferred, root.get("non_preferred_output")).unwrap_or_default(),
+                );
+                (messages, outputs)
+            }
+        };
         let images = messages
             .iter()
             .flatten()
+            .chain(&outputs)
             .flat_map(Message::parts)
             .filter_map(ImagePart::new)
             .collect();
         Self {
             root,
+            method,
             messages,
+            outputs,
             images,
+        }
+    }
+
+    /// The pointer of the conversation: `/messages`, or `/input/messages` in DPO.
+    pub fn messages_pointer(&self) -> JsonPointer {
+        match self.method {
+            Method::Dpo => List::InputMessages.pointer(),
+            Method::Sft | Method::Rft => List::Messages.pointer(),
+        }
+    }
+
+    /// The object that holds `tools` (and `functions`): the example, or a DPO example's
+    /// `input` (`None` when that is no object), with its pointer.
+    pub fn tools_holder(&self) -> Option<(&'a Object<'a>, JsonPointer)> {
+        match self.method {
+            Method::Dpo => Some((
+                self.root.get("input").and_then(Json::as_object)?,
+                JsonPointer::root().key("input"),
+            )),
+            Method::Sft | Method::Rft => Some((self.root, JsonPointer::root())),
         }
     }
 
@@ -62,9 +112,42 @@ impl<'a> Example<'a> {
     }
 }
 
-/// One element of `messages`.
+/// Which array a message is an element of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum List {
+    /// `/messages`
+    Messages,
+    /// `/input/messages` (DPO)
+    InputMessages,
+    /// `/preferred_output` (DPO)
+    Preferred,
+    /// `/non_preferred_output` (DPO)
+    NonPreferred,
+}
+
+impl List {
+    /// The keys from the root to the array.
+    pub fn keys(self) -> &'static [&'static str] {
+        match self {
+            List::Messages => &["messages"],
+            List::InputMessages => &["input", "messages"],
+            List::Preferred => &["preferred_output"],
+            List::NonPreferred => &["non_preferred_output"],
+        }
+    }
+
+    pub fn pointer(self) -> JsonPointer {
+        self.keys()
+            .iter()
+            .fold(JsonPointer::root(), |pointer, key| pointer.key(key))
+    }
+}
+
+/// One element of `messages` (or of a DPO example's `input.messages` or outputs).
 #[derive(Debug, Clone, Copy)]
 pub struct Message<'a> {
+    /// The array it is in.
+    pub list: List,
     pub index: usize,
     pub value: &'a Json<'a>,
     /// The message, when it is an object.
@@ -74,10 +157,11 @@ pub struct Message<'a> {
 }
 
 impl<'a> Message<'a> {
-    fn new(index: usize, value: &'a Json<'a>) -> Self {
+    fn new(list: List, index: usize, value: &'a Json<'a>) -> Self {
         let object = value.as_object();
         let role = object.and_then(|o| o.get_str("role"));
         Self {
+            list,
             index,
             value,
             object,
@@ -86,7 +170,7 @@ impl<'a> Message<'a> {
     }
 
     pub fn pointer(&self) -> JsonPointer {
-        JsonPointer::root().key("messages").index(self.index)
+        self.list.pointer().index(self.index)
     }
 
     pub fn get(&self, key: &str) -> Option<&'a Json<'a>> {
@@ -180,7 +264,7 @@ impl<'a> ImagePart<'a> {
         })
     }
 
-    /// `/messages/M/content/P/image_url/url`
+    /// `/messages/M/content/P/image_url/url` (or under the DPO arrays)
     pub fn url_pointer(&self) -> JsonPointer {
         self.part.pointer().key("image_url").key("url")
     }

@@ -16,6 +16,8 @@ pub mod fetch;
 pub mod input;
 pub mod json;
 pub mod media;
+pub mod method;
+pub mod models;
 pub mod numbers;
 pub mod progress;
 pub mod render;

@@ -3,7 +3,10 @@
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
+use std::sync::Arc;
+
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::method::Method;
 use crate::tokens::TokenSummary;
 
 /// Totals for one run, over every file.
@@ -27,6 +30,9 @@ pub struct Summary {
     pub failures: Vec<String>,
     /// Token figures over every example that could be counted (`vft check` fills it).
     pub tokens: Option<TokenSummary>,
+    /// Each checked file and the training method it was checked as, in order.
+    #[serde(skip)]
+    pub methods: Vec<(Arc<str>, Method)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -80,6 +86,20 @@ impl Serialize for RuleCounts {
 }
 
 impl Summary {
+    /// Records the method `file` was checked as.
+    pub fn file_method(&mut self, file: &Arc<str>, method: Method) {
+        self.methods.push((file.clone(), method));
+    }
+
+    /// The method every checked file shares; `None` with no file or with several methods.
+    pub fn method(&self) -> Option<Method> {
+        let (_, first) = self.methods.first()?;
+        self.methods
+            .iter()
+            .all(|(_, method)| method == first)
+            .then_some(*first)
+    }
+
     pub fn count(&mut self, diagnostic: &Diagnostic) {
         match diagnostic.severity {
             Severity::Error => self.errors += 1,

@@ -1,6 +1,7 @@
 //! Every rule against its fixtures, one test per rule (`cargo test VFT208` runs one):
 //! `fail*.jsonl` must trigger it, `pass*.jsonl` must not. The rule's diagnostics on its fail
-//! fixtures are snapshotted (`tests/snapshots/rules__<CODE>-<name>.snap`).
+//! fixtures are snapshotted (`tests/snapshots/rules__<CODE>-<name>.snap`). A name with
+//! `.azure.` is checked for Azure; with `.dpo.` (`.sft.`, `.rft.`) with that `--method`.
 #![allow(clippy::unwrap_used)] // test helpers panic on setup failure by design
 
 mod common;
@@ -9,6 +10,8 @@ use std::fs;
 use std::path::Path;
 
 use libtest_mimic::{Arguments, Failed, Trial};
+use vft::engine::Options;
+use vft::method::MethodChoice;
 use vft::rules::{REGISTRY, Rule, RulePlan};
 use vft::target::Target;
 
@@ -74,7 +77,16 @@ fn rule_fixtures(rule: &'static Rule) -> Result<(), Failed> {
         let checked = sparse.as_ref().map_or(path.as_path(), |f| f.path());
         // Run the whole rule set, so the fixture also proves the rule fires alongside
         // the others; then keep this rule's findings.
-        let (all, _) = common::check_file(checked, target, RulePlan::all(), 2);
+        // `fail.dpo.jsonl` is checked with `--method dpo` (likewise `.sft.`, `.rft.`).
+        let method = [MethodChoice::Sft, MethodChoice::Dpo, MethodChoice::Rft]
+            .into_iter()
+            .find(|m| name.contains(&format!(".{}.", m.name())))
+            .unwrap_or_default();
+        let options = Options {
+            method,
+            ..Options::new(target)
+        };
+        let (all, _) = common::check_file_with(checked, &options, 2);
         let own: Vec<_> = all
             .into_iter()
             .filter(|d| d.rule.code == rule.code)

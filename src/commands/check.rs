@@ -35,6 +35,14 @@ pub fn run(args: &CheckArgs) -> io::Result<ExitStatus> {
     let emitter = emitter(args, &settings, &progress);
 
     let target = settings.target.value;
+    // An explicit `--model` the fixed method cannot train is an error before anything else
+    // (with `auto`, the method is known per file only: not checked yet).
+    if let (Some(model), Some(method)) = (args.tokens.model, settings.method.value.fixed())
+        && let Some(why) = crate::models::unsupported(model, method, target)
+    {
+        tool_error(&why);
+        return Ok(ExitStatus::Error);
+    }
     let pricing = args.tokens.pricing(target);
     let options = Options {
         model: pricing.model,
@@ -43,6 +51,7 @@ pub fn run(args: &CheckArgs) -> io::Result<ExitStatus> {
         limits: settings.limits.value,
         fetch: args.fetch.config(args.depth()),
         online: !args.fetch.offline,
+        method: settings.method.value,
         ..Options::new(target)
     };
     let engine = match Engine::new(options, args.jobs.unwrap_or(0)) {

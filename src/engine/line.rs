@@ -6,10 +6,11 @@ use std::sync::Arc;
 use crate::diagnostic::Diagnostic;
 use crate::example::{Example, ImageSource};
 use crate::fetch::{self, guard};
-use crate::input::{self, JsonPointer, RawLine, Special};
+use crate::input::{self, Batch, JsonPointer, RawLine, Special};
 use crate::json::Json;
 use crate::media::examples::probe_images;
 use crate::media::probe::Probe;
+use crate::method::{self, Family, Method};
 use crate::rules::{ExampleContext, ImageOrigin, ImageView, LineEvent, UrlEvent};
 use crate::tokens::ExampleTokens;
 use crate::tokens::image::Detail;
@@ -52,6 +53,7 @@ pub(super) enum LineKind {
 /// Checks one line.
 pub(super) fn check(
     line: &RawLine<'_>,
+    method: Method,
     rules: &RuleTables,
     options: &Options,
     file: &Arc<str>,
@@ -127,7 +129,16 @@ pub(super) fn check(
         return outcome;
     };
 
-    let example = Example::new(root);
+    if method::family(root).is_some_and(|family| family != Family::of(method)) {
+        let event = LineEvent::WrongMethod {
+            line: method::classify(root),
+            file: method,
+        };
+        outcome.diagnostics = ends_with(event, text);
+        return outcome;
+    }
+
+    let example = Example::of(root, method);
     let probes = probe_images(&example, options.depth);
     let tokens = ExampleTokens::count(&example, &probes, options.model);
     let context = ExampleContext {
@@ -135,6 +146,7 @@ pub(super) fn check(
         probes: &probes,
         tokens: &tokens,
         model: options.model,
+        method,
     };
     let mut findings = Vec::new();
     rules.example_findings(&context, options, &mut findings);
@@ -170,6 +182,45 @@ pub(super) fn check(
     };
     outcome.diagnostics = locate_sorted(findings, text, line, file);
     outcome
+}
+
+/// Examples of the first batch [`first_batch_method`] reads at most.
+const METHOD_SAMPLE: usize = 100;
+
+/// How `--method auto` decides a file's method: by the first line of its first batch that
+/// parses as a JSON object ([`method::classify`]); `None` when no line of the batch does.
+/// One correction: a first example that looks like RFT (no assistant answer) is taken as
+/// SFT when one of the next examples of the batch (up to [`METHOD_SAMPLE`]) has an
+/// assistant message, so an SFT file whose first example lacks its answer is still checked
+/// as SFT, and that example reported as such.
+pub(super) fn first_batch_method(batch: &Batch) -> Option<Method> {
+    let mut examples = batch
+        .lines()
+        .filter_map(|line| {
+            let text = std::str::from_utf8(line.bytes).ok()?;
+            Json::parse(text).ok()
+        })
+        .filter(|json| json.as_object().is_some())
+        .take(METHOD_SAMPLE);
+    let first = method::classify(examples.next()?.as_object()?);
+    if first == Method::Rft
+        && examples.any(|json| json.as_object().is_some_and(method::has_assistant_message))
+    {
+        return Some(Method::Sft);
+    }
+    Some(first)
+}
+
+/// The method a file is checked as: `--method`, unless its first example is in the other
+/// family of format (then that example's method, and the file-level `wrong-method` finding
+/// says so: the platform rejects the file, and checking each line against the other
+/// format would repeat it on every line); with `auto`, its first example's method.
+pub(super) fn file_method(requested: Option<Method>, first: Option<Method>) -> Method {
+    match (requested, first) {
+        (Some(requested), Some(first)) if Family::of(requested) != Family::of(first) => first,
+        (Some(requested), _) => requested,
+        (None, first) => first.unwrap_or_default(),
+    }
 }
 
 fn locate_sorted(

@@ -31,6 +31,7 @@ use crate::diagnostic::{Diagnostic, Effect, Location};
 use crate::fetch::{self, Fetcher};
 use crate::input::{Batch, BatchLimits, BatchReader, RawLine};
 use crate::media::probe::ProbeDepth;
+use crate::method::MethodChoice;
 use crate::progress::Progress;
 use crate::render::Emitter;
 use crate::rules::{FileFacts, ImageOrigin, ImageView, LineEvent, RulePlan, UrlEvent};
@@ -63,6 +64,8 @@ pub struct Options {
     pub fetch: fetch::Config,
     /// Fetch image URLs; without, they are checked offline (syntax and literal address).
     pub online: bool,
+    /// The training method (`--method`): fixed, or decided per file.
+    pub method: MethodChoice,
 }
 
 impl Options {
@@ -76,6 +79,7 @@ impl Options {
             batches: BatchLimits::for_target(target),
             fetch: fetch::Config::default(),
             online: false,
+            method: MethodChoice::Auto,
         }
     }
 }
@@ -203,6 +207,7 @@ impl Engine {
             file,
             facts: FileFacts {
                 target: self.options.target,
+                requested: self.options.method.fixed(),
                 ..FileFacts::default()
             },
             seen_crlf: false,
@@ -226,6 +231,7 @@ impl Engine {
             };
             out.emit(&locate::into_diagnostic(finding, location, None))?;
         }
+        out.summary.file_method(file, facts.method);
         out.summary.files += 1;
         out.summary.examples += facts.examples;
         out.summary.examples_with_images += facts.examples_with_images;
@@ -264,6 +270,14 @@ impl Engine {
             // are put back in input order here.
             let (done, results) =
                 mpsc::channel::<(usize, Batch, thread::Result<Vec<LineOutcome>>)>();
+            // The file's method, from its first batch, before any line is checked.
+            let mut batches = batches.into_iter().peekable();
+            let first = batches
+                .peek()
+                .and_then(|batch| batch.as_ref().ok())
+                .and_then(line::first_batch_method);
+            let method = line::file_method(state.facts.requested, first);
+            state.facts.method = method;
             self.pool.in_place_scope(|tasks| {
                 let mut finished = BTreeMap::new();
                 let (mut spawned, mut taken) = (0, 0);
@@ -292,7 +306,9 @@ impl Engine {
                             let lines: Vec<RawLine<'_>> = batch.lines().collect();
                             lines
                                 .par_iter()
-                                .map(|line| line::check(line, &self.rules, &self.options, file))
+                                .map(|line| {
+                                    line::check(line, method, &self.rules, &self.options, file)
+                                })
                                 .collect()
                         }));
                         // The receiver outlives every task of this scope.

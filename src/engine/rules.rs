@@ -2,12 +2,14 @@
 //! it, with their severity. The engine dispatches each subject to its table.
 
 use crate::diagnostic::{RuleMeta, Severity};
+use crate::method::Method;
 use crate::rules::subject::{ExampleContext, FileFacts, ImageView, LineEvent, UrlEvent};
 use crate::rules::{Check, Finding, Report, RulePlan};
 
 use super::Options;
 
-type Table<F> = Vec<(&'static RuleMeta, Severity, F)>;
+/// Each rule's metadata, severity, the methods whose files it checks, and its check.
+type Table<F> = Vec<(&'static RuleMeta, Severity, &'static [Method], F)>;
 
 /// The enabled rules, by what they check.
 pub(super) struct RuleTables {
@@ -28,13 +30,13 @@ impl RuleTables {
             file: Vec::new(),
         };
         for (rule, severity) in plan.enabled() {
-            let meta = &rule.meta;
+            let (meta, methods) = (&rule.meta, rule.methods);
             match rule.check {
-                Check::Line(check) => tables.line.push((meta, severity, check)),
-                Check::Example(check) => tables.example.push((meta, severity, check)),
-                Check::Image(check) => tables.image.push((meta, severity, check)),
-                Check::Url(check) => tables.url.push((meta, severity, check)),
-                Check::File(check) => tables.file.push((meta, severity, check)),
+                Check::Line(check) => tables.line.push((meta, severity, methods, check)),
+                Check::Example(check) => tables.example.push((meta, severity, methods, check)),
+                Check::Image(check) => tables.image.push((meta, severity, methods, check)),
+                Check::Url(check) => tables.url.push((meta, severity, methods, check)),
+                Check::File(check) => tables.file.push((meta, severity, methods, check)),
             }
         }
         tables
@@ -42,7 +44,7 @@ impl RuleTables {
 
     pub(super) fn line_findings(&self, event: &LineEvent<'_>, options: &Options) -> Vec<Finding> {
         let mut findings = Vec::new();
-        run(&self.line, options, &mut findings, |check, report| {
+        run(&self.line, None, options, &mut findings, |check, report| {
             check(event, report);
         });
         findings
@@ -54,7 +56,8 @@ impl RuleTables {
         options: &Options,
         findings: &mut Vec<Finding>,
     ) {
-        run(&self.example, options, findings, |check, report| {
+        let method = Some(example.method);
+        run(&self.example, method, options, findings, |check, report| {
             check(example, report);
         });
     }
@@ -65,14 +68,14 @@ impl RuleTables {
         options: &Options,
         findings: &mut Vec<Finding>,
     ) {
-        run(&self.image, options, findings, |check, report| {
+        run(&self.image, None, options, findings, |check, report| {
             check(image, report);
         });
     }
 
     pub(super) fn url_findings(&self, event: &UrlEvent<'_>, options: &Options) -> Vec<Finding> {
         let mut findings = Vec::new();
-        run(&self.url, options, &mut findings, |check, report| {
+        run(&self.url, None, options, &mut findings, |check, report| {
             check(event, report);
         });
         findings
@@ -80,22 +83,33 @@ impl RuleTables {
 
     pub(super) fn file_findings(&self, facts: &FileFacts, options: &Options) -> Vec<Finding> {
         let mut findings = Vec::new();
-        run(&self.file, options, &mut findings, |check, report| {
-            check(facts, report);
-        });
+        run(
+            &self.file,
+            Some(facts.method),
+            options,
+            &mut findings,
+            |check, report| {
+                check(facts, report);
+            },
+        );
         findings
     }
 }
 
-/// Runs every rule of `table` through `call` (which hands it its subject); each reports
-/// with the run's target and limits.
+/// Runs every rule of `table` that checks files of `method` (every rule, for subjects
+/// that are not about the format: lines, images, URLs) through `call` (which hands it its
+/// subject); each reports with the run's target and limits.
 fn run<F: Copy>(
     table: &Table<F>,
+    method: Option<Method>,
     options: &Options,
     findings: &mut Vec<Finding>,
     mut call: impl FnMut(F, &mut Report<'_>),
 ) {
-    for &(rule, severity, check) in table {
+    for &(rule, severity, methods, check) in table {
+        if method.is_some_and(|method| !methods.contains(&method)) {
+            continue;
+        }
         let mut report = Report::new(rule, severity, options.target, options.limits, findings);
         call(check, &mut report);
     }

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::input::JsonPointer;
+use crate::method::Method;
 use crate::render::Emitter;
 use crate::summary::{RuleCounts, Summary};
 use crate::tokens::TokenSummary;
@@ -63,6 +64,16 @@ struct SummaryRecord<'s> {
     hidden: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     tokens: Option<&'s TokenSummary>,
+    /// The training method of every file, `null` when the files differ (see `methods`).
+    method: Option<Method>,
+    /// Each file and the method it was checked as, in order.
+    methods: Vec<FileMethod<'s>>,
+}
+
+#[derive(Serialize)]
+struct FileMethod<'s> {
+    file: &'s str,
+    method: Method,
 }
 
 impl Emitter for JsonEmitter<'_> {
@@ -99,6 +110,15 @@ impl Emitter for JsonEmitter<'_> {
             rules: &s.rules,
             hidden: s.hidden,
             tokens: s.tokens.as_ref(),
+            method: s.method(),
+            methods: s
+                .methods
+                .iter()
+                .map(|(file, method)| FileMethod {
+                    file,
+                    method: *method,
+                })
+                .collect(),
         };
         serde_json::to_writer(&mut self.out, &record)?;
         self.out.write_all(b"\n")?;

@@ -82,9 +82,10 @@ pub(crate) fn write_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> 
     let files = plural(s.files, "file", "files");
     let examples = plural(s.examples, "example", "examples");
     let images = plural(s.images, "image", "images");
+    let methods = method_counts(s);
     writeln!(
         out,
-        "Checked {files}: {examples}, {} with images, {images}",
+        "Checked {files}{methods}: {examples}, {} with images, {images}",
         s.examples_with_images
     )?;
     if let Some(tokens) = &s.tokens {
@@ -112,6 +113,26 @@ pub(crate) fn write_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> 
         )?;
     }
     Ok(())
+}
+
+/// The training methods the files were checked as: " (SFT)", or " (SFT 2, DPO 1)" when
+/// they differ; empty when no file was checked.
+fn method_counts(s: &Summary) -> String {
+    if let Some(method) = s.method() {
+        return format!(" ({})", method.name().to_ascii_uppercase());
+    }
+    let counts: Vec<String> = crate::method::Method::ALL
+        .iter()
+        .filter_map(|&method| {
+            let n = s.methods.iter().filter(|(_, m)| *m == method).count();
+            (n > 0).then(|| format!("{} {n}", method.name().to_ascii_uppercase()))
+        })
+        .collect();
+    if counts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", counts.join(", "))
+    }
 }
 
 pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {

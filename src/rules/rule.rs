@@ -5,6 +5,7 @@ use std::ops::Deref;
 
 use crate::diagnostic::{RuleMeta, Severity};
 use crate::input::{JsonPointer, SpanTarget};
+use crate::method::Method;
 use crate::rules::subject::{ExampleContext, FileFacts, ImageView, LineEvent, UrlEvent};
 use crate::target::{Limits, Target};
 
@@ -12,6 +13,16 @@ use crate::target::{Limits, Target};
 pub struct Rule {
     pub meta: RuleMeta,
     pub check: Check,
+    /// The training methods whose files the rule checks: the engine runs an example or
+    /// file check only on files of these methods (`methods: [Sft]` in [`declare_rule!`];
+    /// every method by default).
+    pub methods: &'static [Method],
+}
+
+impl Rule {
+    pub fn applies_to(&self, method: Method) -> bool {
+        self.methods.contains(&method)
+    }
 }
 
 impl std::fmt::Debug for Rule {
@@ -153,7 +164,8 @@ impl<'r> Report<'r> {
 }
 
 /// Declares a rule: its doc comment is its documentation. `effect` says what the platform
-/// does beyond the finding (default: nothing).
+/// does beyond the finding (default: nothing); `methods` the training methods whose files
+/// it checks (default: all).
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
@@ -162,6 +174,7 @@ macro_rules! declare_rule {
         category: $category:ident,
         severity: $severity:ident,
         $(effect: $effect:ident,)?
+        $(methods: [$($method:ident),+ $(,)?],)?
         summary: $summary:literal,
         check: $check:expr $(,)?
     ) => {
@@ -177,8 +190,11 @@ macro_rules! declare_rule {
                 effect: $crate::rules::rule::declare_rule!(@effect $($effect)?),
             },
             check: $check,
+            methods: $crate::rules::rule::declare_rule!(@methods $([$($method),+])?),
         };
     };
+    (@methods) => { &$crate::method::Method::ALL };
+    (@methods [$($method:ident),+]) => { &[$($crate::method::Method::$method),+] };
     (@effect) => { $crate::diagnostic::Effect::None };
     (@effect $effect:ident) => { $crate::diagnostic::Effect::$effect };
 }

@@ -6,6 +6,7 @@ use crate::fetch::Failure;
 use crate::input::JsonPointer;
 use crate::json::Json;
 use crate::media::probe::Probe;
+use crate::method::Method;
 use crate::target::Target;
 use crate::tokens::{ExampleTokens, Model};
 
@@ -39,6 +40,10 @@ pub enum LineEvent<'a> {
     FirstCrlf { offset: usize },
     /// The file starts with a UTF-8 byte-order mark (reported on line 1).
     ByteOrderMark,
+    /// The line is in the other family of format than the file's method (a chat line in a
+    /// DPO file, a DPO line in an SFT or RFT file). It ends the line too: the method's
+    /// rules would only repeat it.
+    WrongMethod { line: Method, file: Method },
 }
 
 /// One line that parsed as a JSON object, with what the engine worked out about it.
@@ -52,6 +57,8 @@ pub struct ExampleContext<'a> {
     pub tokens: &'a ExampleTokens,
     /// The model tokens are counted for (`--model`).
     pub model: Model,
+    /// The file's training method (`--method`, or decided from its first example).
+    pub method: Method,
 }
 
 /// One image whose bytes vft has, as the image rules see it: a data URI's decoded payload,
@@ -103,6 +110,11 @@ pub struct UrlEvent<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct FileFacts {
     pub target: Target,
+    /// The method the file is checked as: the one its first example's shape says, even
+    /// with a `--method` it contradicts (see `requested`).
+    pub method: Method,
+    /// `--method` when not `auto`.
+    pub requested: Option<Method>,
     /// Bytes read, BOM and newlines included.
     pub bytes: u64,
     /// Non-blank lines.

@@ -41,7 +41,10 @@ impl ExampleTokens {
     /// as `example.images`), for their dimensions.
     pub fn count(example: &Example<'_>, probes: &[Option<Probe>], model: Model) -> Self {
         let mut tokens = Self {
-            text: text::tool_definitions(example.root),
+            // A DPO example declares its tools in `input`.
+            text: example
+                .tools_holder()
+                .map_or(0, |(holder, _)| text::tool_definitions(holder)),
             ..Self::default()
         };
         // Image tokens per message index, to place the first trained assistant token.
@@ -88,6 +91,13 @@ impl ExampleTokens {
                     );
                 }
             }
+            tokens.text = tokens.text.saturating_add(counted.total);
+        }
+        // A DPO example's outputs: the input plus both outputs are counted, an estimate no
+        // platform document confirms (UNVERIFIED, fixtures/realworld/RESEARCH.md (a)).
+        for output in &example.outputs {
+            let counted = text::message(output.value);
+            tokens.assistant = tokens.assistant.saturating_add(counted.content);
             tokens.text = tokens.text.saturating_add(counted.total);
         }
         tokens.text = tokens.text.saturating_add(text::REPLY_PRIMING);

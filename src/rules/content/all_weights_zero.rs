@@ -25,6 +25,7 @@ declare_rule! {
     name: "all-weights-zero",
     category: Content,
     severity: Warning,
+    methods: [Sft],
     summary: "Every assistant message of an example has weight 0",
     check: Check::Example(check),
 }

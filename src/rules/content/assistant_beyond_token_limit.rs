@@ -26,6 +26,7 @@ declare_rule! {
     name: "assistant-beyond-token-limit",
     category: Content,
     severity: Error,
+    methods: [Sft],
     summary: "Truncation to the model's token limit would remove every assistant token",
     check: Check::Example(check),
 }

@@ -1,4 +1,3 @@
-use crate::input::JsonPointer;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::ExampleContext;
 
@@ -44,7 +43,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
     }
     report
         .at(
-            JsonPointer::root().key("messages"),
+            cx.example.messages_pointer(),
             format!(
                 "example has {total} tokens; `{}` trains on at most {limit}, so the last {} are cut off",
                 cx.model.name(),

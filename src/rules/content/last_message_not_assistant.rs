@@ -23,6 +23,7 @@ declare_rule! {
     name: "last-message-not-assistant",
     category: Content,
     severity: Warning,
+    methods: [Sft],
     summary: "An example ends with a message that is not from the assistant",
     check: Check::Example(check),
 }

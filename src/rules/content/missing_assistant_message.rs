@@ -24,6 +24,7 @@ declare_rule! {
     name: "missing-assistant-message",
     category: Content,
     severity: Error,
+    methods: [Sft],
     summary: "An example has no assistant message",
     check: Check::Example(check),
 }

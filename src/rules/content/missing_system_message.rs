@@ -1,4 +1,3 @@
-use crate::input::JsonPointer;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::ExampleContext;
 
@@ -25,6 +24,7 @@ declare_rule! {
     name: "missing-system-message",
     category: Content,
     severity: Info,
+    methods: [Sft, Dpo],
     summary: "An example has no system message",
     check: Check::Example(check),
 }
@@ -34,7 +34,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
     if !example.messages().is_empty() && !example.roles().any(|(_, role)| role == "system") {
         report
             .at(
-                JsonPointer::root().key("messages"),
+                example.messages_pointer(),
                 "example has no `system` message",
             )
             .help("train with the system prompt you will use in production");

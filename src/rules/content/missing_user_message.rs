@@ -1,4 +1,3 @@
-use crate::input::JsonPointer;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::ExampleContext;
 
@@ -32,10 +31,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
     let example = cx.example;
     if !example.messages().is_empty() && !example.roles().any(|(_, role)| role == "user") {
         report
-            .at(
-                JsonPointer::root().key("messages"),
-                "example has no `user` message",
-            )
+            .at(example.messages_pointer(), "example has no `user` message")
             .help("add the user turn (and its images) that the assistant's reply answers");
     }
 }

@@ -5,3 +5,4 @@ pub mod file_too_large_for_simple_upload;
 pub mod too_few_examples;
 pub mod too_many_image_examples;
 pub mod too_many_skipped_image_examples;
+pub mod wrong_method;

@@ -7,5 +7,6 @@ pub mod example_not_object;
 pub mod invalid_json;
 pub mod invalid_utf8;
 pub mod line_too_long;
+pub mod method_mismatch;
 pub mod missing_byte_order_mark;
 pub mod unexpected_byte_order_mark;

@@ -25,6 +25,7 @@ declare_rule! {
     name: "developer-role",
     category: Schema,
     severity: Error,
+    methods: [Sft, Dpo],
     summary: "A message uses the `developer` role, which supervised fine-tuning does not define",
     check: Check::Example(check),
 }

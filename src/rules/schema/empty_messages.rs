@@ -1,4 +1,3 @@
-use crate::input::JsonPointer;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::ExampleContext;
 
@@ -32,7 +31,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
     let example = cx.example;
     if example.messages.as_ref().is_some_and(Vec::is_empty) {
         report
-            .at(JsonPointer::root().key("messages"), "`messages` is empty")
+            .at(example.messages_pointer(), "`messages` is empty")
             .help("add the conversation (at least one assistant message), or drop the line");
     }
 }

@@ -31,9 +31,10 @@ declare_rule! {
 }
 
 fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
-    let example = cx.example;
-    let root = JsonPointer::root();
-    for (index, tool) in items(example.root.get("tools")) {
+    let Some((holder, root)) = cx.example.tools_holder() else {
+        return;
+    };
+    for (index, tool) in items(holder.get("tools")) {
         let function = tool
             .as_object()
             .and_then(|t| t.get("function"))
@@ -46,7 +47,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
             );
         }
     }
-    for (index, function) in items(example.root.get("functions")) {
+    for (index, function) in items(holder.get("functions")) {
         if let Some(name) = function.as_object().and_then(|f| f.get_str("name")) {
             check_name(name, root.key("functions").index(index).key("name"), report);
         }

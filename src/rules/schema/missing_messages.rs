@@ -4,8 +4,9 @@ use crate::rules::subject::ExampleContext;
 
 declare_rule! {
     /// ## What it does
-    /// Finds examples without a `messages` key. When the line looks like another training
-    /// format (legacy prompt/completion, DPO preference pairs), the help says which.
+    /// In an SFT or RFT file, finds examples without a `messages` key. When the line is in
+    /// the legacy prompt/completion format, the help says so (a DPO line in a chat file is
+    /// `method-mismatch`'s).
     ///
     /// ## Why is this bad?
     /// A supervised chat example is `{"messages": [...]}`; without `messages` there is
@@ -28,6 +29,7 @@ declare_rule! {
     name: "missing-messages",
     category: Schema,
     severity: Error,
+    methods: [Sft, Rft],
     summary: "An example has no `messages` key",
     check: Check::Example(check),
 }
@@ -40,8 +42,6 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
     }
     let help = if root.contains_key("prompt") || root.contains_key("completion") {
         "this is the legacy prompt/completion format (babbage-002/davinci-002 only); convert it to `{\"messages\": [...]}`"
-    } else if root.contains_key("preferred_output") || root.contains_key("non_preferred_output") {
-        "this is the DPO preference format; supervised fine-tuning needs `{\"messages\": [...]}`"
     } else {
         "put the conversation in a `messages` array: `{\"messages\": [{\"role\": \"user\", …}, {\"role\": \"assistant\", …}]}`"
     };

@@ -1,14 +1,14 @@
 //! VFT1xx: the structure of an example — keys, types, roles, content parts, tools.
 
-pub mod shape;
-
 pub mod content_part_not_allowed;
 pub mod developer_role;
 pub mod empty_content_array;
 pub mod empty_messages;
 pub mod invalid_function_name;
+pub mod invalid_preference_output;
 pub mod missing_field;
 pub mod missing_messages;
+pub mod shape;
 pub mod unknown_content_part_type;
 pub mod unknown_field;
 pub mod unknown_role;

@@ -1,10 +1,13 @@
-//! The shape of a supervised chat example (spec §2): which keys each object may have, which
-//! it must have, and their JSON types. `unknown-field`, `missing-field` and
-//! `wrong-field-type` all read this one table through [`visit`].
+//! The shape of a chat example (spec §2): which keys each object may have, which it must
+//! have, and their JSON types, for each training method's format (spec §12): the messages
+//! of SFT, RFT and DPO examples share one set of shapes, and only the top level differs.
+//! `unknown-field`, `missing-field` and `wrong-field-type` all read this one table through
+//! [`visit`].
 
 use crate::example::{Example, Message, Part};
 use crate::input::pointer::Path;
 use crate::json::{Json, Number, Object};
+use crate::method::Method;
 
 /// JSON types as the spec names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +122,40 @@ pub static EXAMPLE: Shape = Shape {
         field("tools", &[Array]),
         field("parallel_tool_calls", &[Boolean]),
         field("functions", &[Array]),
+    ],
+    closed: true,
+};
+
+/// RFT: "`messages` and `tools` are the only reserved keywords. Any other arbitrary
+/// key-value data can be included on training datapoints and will be available to
+/// reference during grading" (OpenAI's `FineTuneReinforcementRequestInput`, RESEARCH.md
+/// (b)): open, so other keys are not unknown.
+pub static RFT_EXAMPLE: Shape = Shape {
+    what: "an RFT example",
+    fields: &[required("messages", &[Array]), field("tools", &[Array])],
+    closed: false,
+};
+
+/// DPO: "Three top-level fields: `input`, `preferred_output` and `non_preferred_output`"
+/// (Azure's DPO page; OpenAI's DPO guide, spec §12).
+pub static DPO_EXAMPLE: Shape = Shape {
+    what: "a DPO example",
+    fields: &[
+        required("input", &[Obj]),
+        required("preferred_output", &[Array]),
+        required("non_preferred_output", &[Array]),
+    ],
+    closed: true,
+};
+
+/// A DPO example's `input`: `messages`, `tools`, `parallel_tool_calls` (OpenAI's
+/// `FineTunePreferenceRequestInput`, RESEARCH.md (a)).
+static DPO_INPUT: Shape = Shape {
+    what: "a DPO `input`",
+    fields: &[
+        required("messages", &[Array]),
+        field("tools", &[Array]),
+        field("parallel_tool_calls", &[Boolean]),
     ],
     closed: true,
 };
@@ -296,52 +333,52 @@ pub enum Node<'p, 'v, 'a> {
 /// that should be an object and is not. Values of the wrong type are not descended into.
 pub fn visit<'v, 'a>(example: &'v Example<'a>, mut f: impl FnMut(Node<'_, 'v, 'a>)) {
     let root = Path::Root;
+    let input_at = root.key("input");
+    // Where the conversation and the tools are: at the top, or in a DPO example's `input`.
+    let (shape, holder, holder_at) = match example.method {
+        Method::Sft => (&EXAMPLE, Some(example.root), root),
+        Method::Rft => (&RFT_EXAMPLE, Some(example.root), root),
+        Method::Dpo => (
+            &DPO_EXAMPLE,
+            example.root.get("input").and_then(Json::as_object),
+            input_at,
+        ),
+    };
     f(Node::Object {
         pointer: root,
         object: example.root,
-        shape: &EXAMPLE,
+        shape,
     });
-
-    let messages = root.key("messages");
-    for message in example.messages() {
-        let at = messages.index(message.index);
-        let Some(object) = message.object else {
-            f(Node::NotObject {
-                pointer: at,
-                value: message.value,
-                what: "a message",
-            });
-            continue;
-        };
+    if let (Method::Dpo, Some(input)) = (example.method, holder) {
         f(Node::Object {
-            pointer: at,
-            object,
-            shape: message_shape(message),
+            pointer: input_at,
+            object: input,
+            shape: &DPO_INPUT,
         });
-        visit_parts(message, &at, &mut f);
-        visit_array(
-            message.get("tool_calls"),
-            &at.key("tool_calls"),
-            "a tool call",
-            &mut f,
-            |call| {
-                (call.get_str("type") == Some("function"))
-                    .then_some(&TOOL_CALL)
-                    .or(Some(&ANY_TOOL_CALL))
-            },
-        );
-        if let Some(Json::Object(called)) = message.get("function_call") {
-            f(Node::Object {
-                pointer: at.key("function_call"),
-                object: called,
-                shape: &CALLED_FUNCTION,
-            });
-        }
     }
 
+    let messages = holder_at.key("messages");
+    for message in example.messages() {
+        visit_message(message, &messages.index(message.index), &mut f);
+    }
+    let (preferred, non_preferred) = (
+        root.key("preferred_output"),
+        root.key("non_preferred_output"),
+    );
+    for output in &example.outputs {
+        let list = match output.list {
+            crate::example::List::Preferred => &preferred,
+            _ => &non_preferred,
+        };
+        visit_message(output, &list.index(output.index), &mut f);
+    }
+
+    let Some(holder) = holder else {
+        return;
+    };
     visit_array(
-        example.root.get("tools"),
-        &root.key("tools"),
+        holder.get("tools"),
+        &holder_at.key("tools"),
         "a tool definition",
         &mut f,
         |tool| {
@@ -351,12 +388,50 @@ pub fn visit<'v, 'a>(example: &'v Example<'a>, mut f: impl FnMut(Node<'_, 'v, 'a
         },
     );
     visit_array(
-        example.root.get("functions"),
-        &root.key("functions"),
+        holder.get("functions"),
+        &holder_at.key("functions"),
         "a function definition",
         &mut f,
         |_| Some(&LEGACY_FUNCTION_DEFINITION),
     );
+}
+
+fn visit_message<'v, 'a>(message: &Message<'a>, at: &Path<'_>, f: &mut impl FnMut(Node<'_, 'v, 'a>))
+where
+    'a: 'v,
+{
+    let Some(object) = message.object else {
+        f(Node::NotObject {
+            pointer: *at,
+            value: message.value,
+            what: "a message",
+        });
+        return;
+    };
+    f(Node::Object {
+        pointer: *at,
+        object,
+        shape: message_shape(message),
+    });
+    visit_parts(message, at, f);
+    visit_array(
+        message.get("tool_calls"),
+        &at.key("tool_calls"),
+        "a tool call",
+        f,
+        |call| {
+            (call.get_str("type") == Some("function"))
+                .then_some(&TOOL_CALL)
+                .or(Some(&ANY_TOOL_CALL))
+        },
+    );
+    if let Some(Json::Object(called)) = message.get("function_call") {
+        f(Node::Object {
+            pointer: at.key("function_call"),
+            object: called,
+            shape: &CALLED_FUNCTION,
+        });
+    }
 }
 
 fn message_shape(message: &Message<'_>) -> &'static Shape {

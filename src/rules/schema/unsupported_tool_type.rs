@@ -41,12 +41,17 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
             report,
         );
     }
-    check_items(
-        example.root.get("tools"),
-        || JsonPointer::root().key("tools"),
-        "tool",
-        report,
-    );
+    for message in &example.outputs {
+        check_items(
+            message.get("tool_calls"),
+            || message.pointer().key("tool_calls"),
+            "tool call",
+            report,
+        );
+    }
+    if let Some((holder, at)) = example.tools_holder() {
+        check_items(holder.get("tools"), || at.key("tools"), "tool", report);
+    }
 }
 
 fn check_items(

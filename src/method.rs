@@ -1,0 +1,214 @@
+//! The training method a file is for, and how vft tells it from an example's shape.
+//!
+//! The platform trains one method per job, and a file must hold examples of that method's
+//! format only ("Input file … is in the fine-tune-chat format, but the specified fine-tuning
+//! job is not using 'supervised' as the training method (provided method=dpo)", spec §12).
+//!
+//! The shapes (spec §12; `fixtures/realworld/RESEARCH.md` (a), (b)):
+//! - **SFT**: `{"messages": [...]}` with assistant answers; only `messages`, `tools`,
+//!   `parallel_tool_calls` and `functions` at the top level.
+//! - **DPO**: `{"input": {"messages": [...]}, "preferred_output": [...], "non_preferred_output": [...]}`.
+//! - **RFT**: `{"messages": [...], ...}` without assistant answers, the last message from the
+//!   user; any other top-level key is data for the grader.
+
+use clap::ValueEnum;
+use serde::{Deserialize, Serialize};
+
+use crate::json::{Json, Object};
+
+/// A training method; SFT, the format vft checked before it knew methods, by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Supervised fine-tuning: chat examples with assistant answers.
+    #[default]
+    Sft,
+    /// Direct preference optimization: an input and a preferred and a non-preferred output.
+    Dpo,
+    /// Reinforcement fine-tuning: prompts for a grader, no answers.
+    Rft,
+}
+
+impl Method {
+    pub const ALL: [Method; 3] = [Method::Sft, Method::Dpo, Method::Rft];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Sft => "sft",
+            Method::Dpo => "dpo",
+            Method::Rft => "rft",
+        }
+    }
+
+    /// How the platform names the method in a job (`method.type`) and its error texts.
+    pub fn job_name(self) -> &'static str {
+        match self {
+            Method::Sft => "supervised",
+            Method::Dpo => "dpo",
+            Method::Rft => "reinforcement",
+        }
+    }
+
+    /// How the platform names the file format of the method ("fine-tune-chat").
+    pub fn format_name(self) -> &'static str {
+        match self {
+            Method::Sft => "the supervised chat format (`messages` with assistant answers)",
+            Method::Dpo => {
+                "the DPO preference format (`input`, `preferred_output`, `non_preferred_output`)"
+            }
+            Method::Rft => "the RFT format (`messages` ending with a user message)",
+        }
+    }
+}
+
+/// `--method`: a fixed method, or `auto` to decide per file from its first example.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MethodChoice {
+    /// Decide per file from the shape of its first example.
+    #[default]
+    Auto,
+    Sft,
+    Dpo,
+    Rft,
+}
+
+impl MethodChoice {
+    /// The fixed method, `None` for `auto`.
+    pub fn fixed(self) -> Option<Method> {
+        match self {
+            MethodChoice::Auto => None,
+            MethodChoice::Sft => Some(Method::Sft),
+            MethodChoice::Dpo => Some(Method::Dpo),
+            MethodChoice::Rft => Some(Method::Rft),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.fixed().map_or("auto", Method::name)
+    }
+}
+
+/// The chat format's top-level keys (spec §2.1); RFT allows any other.
+const CHAT_KEYS: [&str; 4] = ["messages", "tools", "parallel_tool_calls", "functions"];
+/// The DPO format's top-level keys.
+const DPO_KEYS: [&str; 3] = ["input", "preferred_output", "non_preferred_output"];
+
+/// Which family of format an example is in: the strong signal, that does not depend on the
+/// example being valid. A chat example (SFT or RFT) has `messages`; a DPO one has a DPO key
+/// and no `messages`. `None`: neither (legacy prompt/completion, question/answer…), left
+/// to the schema rules.
+pub fn family(root: &Object<'_>) -> Option<Family> {
+    if root.contains_key("messages") {
+        Some(Family::Chat)
+    } else if DPO_KEYS.iter().any(|k| root.contains_key(k)) {
+        Some(Family::Preference)
+    } else {
+        None
+    }
+}
+
+/// The two shapes of line a file may not mix (see [`family`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// `messages`: SFT or RFT.
+    Chat,
+    /// `input` / `preferred_output` / `non_preferred_output`: DPO.
+    Preference,
+}
+
+impl Family {
+    pub fn of(method: Method) -> Self {
+        match method {
+            Method::Dpo => Family::Preference,
+            Method::Sft | Method::Rft => Family::Chat,
+        }
+    }
+}
+
+/// The method an example's shape says, for deciding a file's method from its first
+/// example. In order:
+/// 1. a DPO key and no `messages` → DPO;
+/// 2. `messages` holding an assistant message → SFT (an RFT file may hold assistant turns,
+///    but a first example with one is far more likely a supervised one);
+/// 3. `messages` whose last message is from the user, or a top-level key outside the chat
+///    format's four (data for the grader) → RFT;
+/// 4. anything else (no messages, empty messages, a last message from the system…) → SFT,
+///    the format the schema rules then explain.
+pub fn classify(root: &Object<'_>) -> Method {
+    if family(root) == Some(Family::Preference) {
+        return Method::Dpo;
+    }
+    let Some(messages) = root.get("messages").and_then(Json::as_array) else {
+        return Method::Sft;
+    };
+    if has_assistant_message(root) {
+        return Method::Sft;
+    }
+    let ends_with_user = messages.last().is_some_and(|m| role(m) == Some("user"));
+    let grader_keys = root.iter().any(|(key, _)| !CHAT_KEYS.contains(&key));
+    if ends_with_user || grader_keys {
+        Method::Rft
+    } else {
+        Method::Sft
+    }
+}
+
+/// Whether the example's `messages` hold an assistant message.
+pub fn has_assistant_message(root: &Object<'_>) -> bool {
+    root.get("messages")
+        .and_then(Json::as_array)
+        .is_some_and(|messages| messages.iter().any(|m| role(m) == Some("assistant")))
+}
+
+fn role<'j>(message: &'j Json<'_>) -> Option<&'j str> {
+    message.as_object().and_then(|o| o.get_str("role"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn method_of(line: &str) -> Method {
+        let json = Json::parse(line).unwrap();
+        classify(json.as_object().unwrap())
+    }
+
+    #[test]
+    fn classifies_each_shape() {
+        let sft =
+            r#"{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"}]}"#;
+        let dpo = r#"{"input":{"messages":[{"role":"user","content":"a"}]},"preferred_output":[],"non_preferred_output":[]}"#;
+        let rft =
+            r#"{"messages":[{"role":"developer","content":"a"},{"role":"user","content":"b"}]}"#;
+        let rft_keys = r#"{"messages":[{"role":"system","content":"a"}],"solution":"4"}"#;
+        assert_eq!(method_of(sft), Method::Sft);
+        assert_eq!(method_of(dpo), Method::Dpo);
+        assert_eq!(method_of(rft), Method::Rft);
+        assert_eq!(method_of(rft_keys), Method::Rft);
+    }
+
+    #[test]
+    fn unclear_shapes_are_sft_for_the_schema_rules() {
+        assert_eq!(method_of(r#"{"prompt":"a","completion":"b"}"#), Method::Sft);
+        assert_eq!(method_of(r#"{"messages":[]}"#), Method::Sft);
+        assert_eq!(
+            method_of(r#"{"messages":[{"role":"system","content":"a"}]}"#),
+            Method::Sft
+        );
+        // An SFT example with an assistant turn and grader-like keys is still SFT.
+        assert_eq!(
+            method_of(r#"{"messages":[{"role":"assistant","content":"b"}],"x":1}"#),
+            Method::Sft
+        );
+    }
+
+    #[test]
+    fn families_separate_chat_from_preference_lines() {
+        let fam = |line: &str| family(Json::parse(line).unwrap().as_object().unwrap());
+        assert_eq!(fam(r#"{"messages":[]}"#), Some(Family::Chat));
+        assert_eq!(fam(r#"{"preferred_output":[]}"#), Some(Family::Preference));
+        assert_eq!(fam(r#"{"messages":[],"input":{}}"#), Some(Family::Chat));
+        assert_eq!(fam(r#"{"prompt":"a"}"#), None);
+    }
+}
