@@ -89,8 +89,13 @@ impl<'a> Message<'a> {
         JsonPointer::root().key("messages").index(self.index)
     }
 
+    /// The value of `key`; a `null` where the chat format makes the key optional is absent
+    /// (`function_call: null` from `model_dump()`), as the key/type table says.
     pub fn get(&self, key: &str) -> Option<&'a Json<'a>> {
-        self.object?.get(key)
+        self.object?.get(key).filter(|value| {
+            !(matches!(value, Json::Null)
+                && crate::rules::schema::shape::message_null_is_absent(self.role, key))
+        })
     }
 
     /// The content parts, when `content` is an array.

@@ -185,7 +185,6 @@ fn together_multiturn_test_case_has_too_few_examples() {
 /// Microsoft's vision sample writes assistant content as an array of text parts; the schema
 /// allows it (spec §2.3) and issue 18 §3 keeps `array-content-in-reply` for tool messages only.
 #[test]
-#[ignore = "false alarm: array-content-in-reply on assistant messages, issue 18 §3"]
 fn azure_vision_sample_with_array_assistant_content_is_clean() {
     for target in TARGETS {
         let verdict = check("az-vision-chartqa.jsonl", target);
@@ -200,7 +199,6 @@ fn azure_vision_sample_with_array_assistant_content_is_clean() {
 /// stays an `unknown-field` error (spec §2.1/§2.3; see RESEARCH.md (c)). One warning says
 /// that null keys were found.
 #[test]
-#[ignore = "false alarm: wrong-field-type and unsupported-modality on null keys, issue 18 §2"]
 fn sdk_model_dump_nulls_are_absent_keys() {
     let verdict = check("derived-sdk-model-dump.jsonl", "openai");
     assert_eq!(
@@ -269,7 +267,6 @@ fn files_of_the_wrong_shape_get_one_finding() {
 /// together-python's multimodal test case: its `data:image/jpeg;base64,...` placeholders are not
 /// base64 (true positives), its assistant content is an array of text parts (no warning).
 #[test]
-#[ignore = "false alarm: array-content-in-reply on assistant messages, issue 18 §3"]
 fn together_multimodal_test_case_has_only_its_real_errors() {
     check("together-chat-multimodal.jsonl", "openai")
         .assert_findings(&["invalid-base64", "too-few-examples"], &[]);

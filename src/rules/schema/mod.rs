@@ -9,6 +9,7 @@ pub mod empty_messages;
 pub mod invalid_function_name;
 pub mod missing_field;
 pub mod missing_messages;
+pub mod null_optional_field;
 pub mod unknown_content_part_type;
 pub mod unknown_field;
 pub mod unknown_role;
