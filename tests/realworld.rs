@@ -66,7 +66,11 @@ impl Verdict {
 }
 
 fn check_args(file: &str, args: &[&str]) -> Verdict {
-    let path = corpus().join(file);
+    let path = if std::path::Path::new(file).is_absolute() {
+        PathBuf::from(file)
+    } else {
+        corpus().join(file)
+    };
     let output = Command::cargo_bin("vft")
         .unwrap()
         .args(["check", "--offline", "--isolated", "--format", "json"])
@@ -93,11 +97,50 @@ fn check_args(file: &str, args: &[&str]) -> Verdict {
     }
 }
 
+/// `check` on a stand-in committed in `fixtures/realworld/` (always present).
+fn check_committed(file: &str, target: &str) -> Verdict {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/realworld")
+        .join(file);
+    check_args(path.to_str().unwrap(), &["--target", target])
+}
+
 fn check(file: &str, target: &str) -> Verdict {
     check_args(file, &["--target", target])
 }
 
 const TARGETS: [&str; 2] = ["openai", "azure"];
+
+// ---------------------------------------------------------------------------------------------
+// Committed stand-ins with the real files' shape (fixtures/realworld/PROVENANCE.md).
+
+#[test]
+fn committed_model_dump_stand_in_has_only_annotations_errors_and_one_warning_rule() {
+    for target in TARGETS {
+        let verdict = check_committed("sdk-model-dump.jsonl", target);
+        verdict.assert_findings(&["unknown-field"], &["null-optional-field"]);
+        assert!(verdict.of("error").all(|d| {
+            d["location"]["pointer"]
+                .as_str()
+                .unwrap()
+                .ends_with("/annotations")
+        }));
+        assert_eq!(
+            verdict.of("warning").count(),
+            12,
+            "one per assistant message"
+        );
+    }
+}
+
+#[test]
+fn committed_vision_stand_in_with_array_assistant_content_is_clean() {
+    for target in TARGETS {
+        let verdict = check_committed("azure-vision-array-content.jsonl", target);
+        verdict.assert_findings(&[], &[]);
+        assert_eq!(verdict.summary["images"], 12);
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Supervised files vft already judges right (regression guards).
