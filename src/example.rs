@@ -173,8 +173,12 @@ impl<'a> Message<'a> {
         self.list.pointer().index(self.index)
     }
 
+    /// The value of `key`; a `null` where the chat format makes the key optional is absent
+    /// (`function_call: null` from `model_dump()`), as the key/type table says.
     pub fn get(&self, key: &str) -> Option<&'a Json<'a>> {
-        self.object?.get(key)
+        self.object?
+            .get(key)
+            .filter(|value| !(matches!(value, Json::Null) && null_is_absent(self.role, key)))
     }
 
     /// The content parts, when `content` is an array.
@@ -284,5 +288,19 @@ impl<'a> ImageSource<'a> {
             Some("http" | "https") => ImageSource::Remote(url),
             _ => ImageSource::Unsupported(url),
         }
+    }
+}
+
+/// Whether a `null` for `key` in a message of `role` counts as the key left out: the
+/// optional keys `model_dump()` writes as `null` (spec §2.3). The schema rules' key/type
+/// table marks the same keys `nullable` (a test there holds the two to agree).
+pub fn null_is_absent(role: Option<&str>, key: &str) -> bool {
+    match role {
+        Some("system" | "user") => key == "name",
+        Some("assistant") => matches!(
+            key,
+            "refusal" | "name" | "audio" | "tool_calls" | "function_call"
+        ),
+        _ => false,
     }
 }

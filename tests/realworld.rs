@@ -74,7 +74,11 @@ impl Verdict {
 }
 
 fn check_args(file: &str, args: &[&str]) -> Verdict {
-    let path = corpus().join(file);
+    let path = if std::path::Path::new(file).is_absolute() {
+        PathBuf::from(file)
+    } else {
+        corpus().join(file)
+    };
     let output = Command::cargo_bin("vft")
         .unwrap()
         .args(["check", "--offline", "--isolated", "--format", "json"])
@@ -101,11 +105,50 @@ fn check_args(file: &str, args: &[&str]) -> Verdict {
     }
 }
 
+/// `check` on a stand-in committed in `fixtures/realworld/` (always present).
+fn check_committed(file: &str, target: &str) -> Verdict {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/realworld")
+        .join(file);
+    check_args(path.to_str().unwrap(), &["--target", target])
+}
+
 fn check(file: &str, target: &str) -> Verdict {
     check_args(file, &["--target", target])
 }
 
 const TARGETS: [&str; 2] = ["openai", "azure"];
+
+// ---------------------------------------------------------------------------------------------
+// Committed stand-ins with the real files' shape (fixtures/realworld/PROVENANCE.md).
+
+#[test]
+fn committed_model_dump_stand_in_has_only_annotations_errors_and_one_warning_rule() {
+    for target in TARGETS {
+        let verdict = check_committed("sdk-model-dump.jsonl", target);
+        verdict.assert_findings(&["unknown-field"], &["null-optional-field"]);
+        assert!(verdict.of("error").all(|d| {
+            d["location"]["pointer"]
+                .as_str()
+                .unwrap()
+                .ends_with("/annotations")
+        }));
+        assert_eq!(
+            verdict.of("warning").count(),
+            12,
+            "one per assistant message"
+        );
+    }
+}
+
+#[test]
+fn committed_vision_stand_in_with_array_assistant_content_is_clean() {
+    for target in TARGETS {
+        let verdict = check_committed("azure-vision-array-content.jsonl", target);
+        verdict.assert_findings(&[], &[]);
+        assert_eq!(verdict.summary["images"], 12);
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Supervised files vft already judges right (regression guards).
@@ -223,7 +266,6 @@ fn together_multiturn_test_case_has_too_few_examples() {
 /// Microsoft's vision sample writes assistant content as an array of text parts; the schema
 /// allows it (spec §2.3) and issue 18 §3 keeps `array-content-in-reply` for tool messages only.
 #[test]
-#[ignore = "false alarm: array-content-in-reply on assistant messages, issue 18 §3"]
 fn azure_vision_sample_with_array_assistant_content_is_clean() {
     if skip_without_corpus() {
         return;
@@ -241,7 +283,6 @@ fn azure_vision_sample_with_array_assistant_content_is_clean() {
 /// stays an `unknown-field` error (spec §2.1/§2.3; see RESEARCH.md (c)). One warning says
 /// that null keys were found.
 #[test]
-#[ignore = "false alarm: wrong-field-type and unsupported-modality on null keys, issue 18 §2"]
 fn sdk_model_dump_nulls_are_absent_keys() {
     if skip_without_corpus() {
         return;
@@ -320,7 +361,6 @@ fn files_of_the_wrong_shape_get_one_finding() {
 /// together-python's multimodal test case: its `data:image/jpeg;base64,...` placeholders are not
 /// base64 (true positives), its assistant content is an array of text parts (no warning).
 #[test]
-#[ignore = "false alarm: array-content-in-reply on assistant messages, issue 18 §3"]
 fn together_multimodal_test_case_has_only_its_real_errors() {
     if skip_without_corpus() {
         return;

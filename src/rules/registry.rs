@@ -30,6 +30,7 @@ pub static REGISTRY: &[Rule] = &numbered([
     schema::unsupported_tool_type::RULE,
     schema::invalid_function_name::RULE,
     schema::invalid_preference_output::RULE,
+    schema::null_optional_field::RULE,
     media::image_outside_user_message::RULE,
     media::invalid_image_detail::RULE,
     media::unsupported_image_url::RULE,

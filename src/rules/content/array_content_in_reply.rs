@@ -4,12 +4,19 @@ use crate::rules::subject::ExampleContext;
 
 declare_rule! {
     /// ## What it does
-    /// Finds `tool` and `assistant` messages whose `content` is an array of parts rather
-    /// than a string.
+    /// Finds `tool` messages whose `content` is an array of parts rather than a string.
+    /// Assistant content as an array of `text` parts is accepted: the fine-tuning schema
+    /// allows "one or more of type `text`" (OAPI-2025-04 `ChatCompletionRequestAssistantMessage`),
+    /// Microsoft's own Azure vision sample writes every reply that way
+    /// (microsoft-foundry/fine-tuning `Sample_Datasets/Supervised_Fine_Tuning/Multimodal-chartqa/training.jsonl`),
+    /// and no rejection of it is on record.
     ///
     /// ## Why is this bad?
-    /// The schema allows arrays there, but the server has rejected them: "Invalid file
-    /// format. Line 1, message 3, key “content”: Input should be a valid string".
+    /// The schema allows arrays for tool messages too, but the server has rejected one:
+    /// "Invalid file format. Line 1, message 3, key “content”: Input should be a valid
+    /// string" (community.openai.com/t/965584, 2024). Message 3 of that line is the `tool`
+    /// message; message 2, an assistant message with array content, came first and was not
+    /// the one reported.
     ///
     /// ## Example
     /// ```jsonl
@@ -20,20 +27,20 @@ declare_rule! {
     /// Join the text parts into one string.
     ///
     /// ## Source
-    /// Spec §2.4 (observed server behaviour, 2024) and §10.6.
+    /// community.openai.com/t/965584 (the one server rejection found, for a tool message);
+    /// spec §2.3, §2.4 and §10.6; `fixtures/realworld/RESEARCH.md` (d).
     code: "VFT307",
     name: "array-content-in-reply",
     category: Content,
     severity: Warning,
-    summary: "A tool or assistant message has array content, which the server has rejected",
+    summary: "A tool message has array content, which the server has rejected",
     check: Check::Example(check),
 }
 
 fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
     let example = cx.example;
     for (message, role) in example.roles() {
-        if matches!(role, "tool" | "assistant")
-            && matches!(message.get("content"), Some(Json::Array(p)) if !p.is_empty())
+        if role == "tool" && matches!(message.get("content"), Some(Json::Array(p)) if !p.is_empty())
         {
             report
                 .at(

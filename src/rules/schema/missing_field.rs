@@ -58,7 +58,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
         if is_assistant
             && !["content", "tool_calls", "function_call"]
                 .iter()
-                .any(|k| object.contains_key(k))
+                .any(|k| shape.present(object, k).is_some())
         {
             report
                 .at(pointer.to_pointer(), "an `assistant` message has none of `content`, `tool_calls` or `function_call`")

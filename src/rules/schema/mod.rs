@@ -8,6 +8,7 @@ pub mod invalid_function_name;
 pub mod invalid_preference_output;
 pub mod missing_field;
 pub mod missing_messages;
+pub mod null_optional_field;
 pub mod shape;
 pub mod unknown_content_part_type;
 pub mod unknown_field;

@@ -66,6 +66,9 @@ pub struct Field {
     pub required: bool,
     /// Fix advice for a wrong type, when there is a common one.
     pub type_help: Option<&'static str>,
+    /// An explicit `null` is the key left out: the SDKs' `model_dump()` writes every
+    /// optional key of a response message, unset ones as `null` (see `null-optional-field`).
+    pub null_is_absent: bool,
 }
 
 const fn field(name: &'static str, types: &'static [Type]) -> Field {
@@ -74,6 +77,15 @@ const fn field(name: &'static str, types: &'static [Type]) -> Field {
         types,
         required: false,
         type_help: None,
+        null_is_absent: false,
+    }
+}
+
+/// An optional key whose `null` counts as absent.
+const fn nullable(name: &'static str, types: &'static [Type]) -> Field {
+    Field {
+        null_is_absent: true,
+        ..field(name, types)
     }
 }
 
@@ -83,6 +95,7 @@ const fn required(name: &'static str, types: &'static [Type]) -> Field {
         types,
         required: true,
         type_help: None,
+        null_is_absent: false,
     }
 }
 
@@ -101,7 +114,30 @@ impl Shape {
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name)
     }
+
+    /// The value of `name` in `object`, `None` when absent or a `null` that counts as absent.
+    pub fn present<'v, 'a>(&self, object: &'v Object<'a>, name: &str) -> Option<&'v Json<'a>> {
+        object
+            .get(name)
+            .filter(|value| !(matches!(value, Json::Null) && self.null_is_absent(name)))
+    }
+
+    /// Whether a `null` for `name` counts as the key left out.
+    pub fn null_is_absent(&self, name: &str) -> bool {
+        self.field(name).is_some_and(|f| f.null_is_absent)
+    }
 }
+
+/// Whether a `null` for `key` in a message of `role` counts as absent, as the table says
+/// (the views' [`crate::example::null_is_absent`] must agree: tested below).
+pub fn message_null_is_absent(role: Option<&str>, key: &str) -> bool {
+    role_shape(role).null_is_absent(key)
+}
+
+/// Keys that only chat completion *responses* have (OAPI `ChatCompletionResponseMessage`),
+/// which `model_dump()` copies into a training file. The fine-tuning schema has none of them,
+/// so they stay `unknown-field` errors, with help that says where they come from.
+pub const RESPONSE_ONLY_KEYS: [&str; 1] = ["annotations"];
 
 use Type::{Array, Boolean, Null, Object as Obj, String as Str};
 
@@ -113,6 +149,7 @@ const STRING_CONTENT: Field = Field {
     types: &[Str, Array],
     required: true,
     type_help: Some("give `content` as a string or an array of content parts"),
+    null_is_absent: false,
 };
 
 pub static EXAMPLE: Shape = Shape {
@@ -165,7 +202,7 @@ static SYSTEM: Shape = Shape {
     fields: &[
         required("role", &[Str]),
         STRING_CONTENT,
-        field("name", &[Str]),
+        nullable("name", &[Str]),
     ],
     closed: true,
 };
@@ -174,22 +211,25 @@ static USER: Shape = Shape {
     fields: &[
         required("role", &[Str]),
         STRING_CONTENT,
-        field("name", &[Str]),
+        nullable("name", &[Str]),
     ],
     closed: true,
 };
 /// `content` is required unless `tool_calls` or `function_call` is present; `missing-field`
-/// knows that exception. `weight` and `audio` are judged by their own rules.
+/// knows that exception. `weight` and `audio` are judged by their own rules. A `null`
+/// `refusal`, `name`, `audio`, `tool_calls` or `function_call` is absent (OAPI-2025-04 marks
+/// `refusal`, `audio` and `function_call` nullable; issue 18 §2 adds `tool_calls` and `name`).
+/// `content: null` stays a value: it is how the schema says "no text, only calls".
 pub static ASSISTANT: Shape = Shape {
     what: "an `assistant` message",
     fields: &[
         required("role", &[Str]),
         field("content", &[Str, Array, Null]),
-        field("refusal", &[Str, Null]),
-        field("name", &[Str]),
-        field("audio", &[]),
-        field("tool_calls", &[Array]),
-        field("function_call", &[Obj]),
+        nullable("refusal", &[Str]),
+        nullable("name", &[Str]),
+        nullable("audio", &[]),
+        nullable("tool_calls", &[Array]),
+        nullable("function_call", &[Obj]),
         field("weight", &[]),
     ],
     closed: true,
@@ -239,6 +279,7 @@ static IMAGE_URL: Shape = Shape {
             type_help: Some(
                 "give `url` as a string: an https URL or a `data:image/…;base64,…` URI",
             ),
+            null_is_absent: false,
         },
         field("detail", &[Str]),
     ],
@@ -262,6 +303,7 @@ const ARGUMENTS: Field = Field {
     type_help: Some(
         "`arguments` is JSON text: serialize the object, e.g. with `json.dumps(arguments)`",
     ),
+    null_is_absent: false,
 };
 
 static TOOL_CALL: Shape = Shape {
@@ -435,7 +477,11 @@ where
 }
 
 fn message_shape(message: &Message<'_>) -> &'static Shape {
-    match message.role {
+    role_shape(message.role)
+}
+
+fn role_shape(role: Option<&str>) -> &'static Shape {
+    match role {
         Some("system") => &SYSTEM,
         Some("user") => &USER,
         Some("assistant") => &ASSISTANT,
@@ -537,6 +583,27 @@ fn visit_array<'v, 'a>(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_views_and_the_table_agree_on_which_nulls_are_absent() {
+        for role in [
+            None,
+            Some("system"),
+            Some("user"),
+            Some("assistant"),
+            Some("tool"),
+        ] {
+            for field in role_shape(role).fields {
+                assert_eq!(
+                    crate::example::null_is_absent(role, field.name),
+                    message_null_is_absent(role, field.name),
+                    "{role:?} {}",
+                    field.name
+                );
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -1,5 +1,5 @@
 use crate::rules::rule::{Check, Report, declare_rule};
-use crate::rules::schema::shape::{self, Node};
+use crate::rules::schema::shape::{self, Node, RESPONSE_ONLY_KEYS};
 use crate::rules::subject::ExampleContext;
 
 declare_rule! {
@@ -22,6 +22,8 @@ declare_rule! {
     /// ## How to fix
     /// Remove the key, or fix its spelling. Keep metadata in a separate file keyed by line.
     /// A misplaced `weight` is reported by `weight-outside-assistant` instead.
+    /// `annotations` (a response-only key that `model_dump()` writes) stays an error: see
+    /// `null-optional-field` for why.
     ///
     /// ## Source
     /// Spec §2.1 (top-level keys; "Validator: error on any top-level key other than the
@@ -57,13 +59,19 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
                 .iter()
                 .map(|f| format!("`{}`", f.name))
                 .collect();
-            let help = match closest(key, shape.fields.iter().map(|f| f.name)) {
-                Some(name) => format!(
-                    "did you mean `{name}`? {} may have {}",
-                    shape.what,
-                    allowed.join(", ")
-                ),
-                None => format!("remove it: {} may have {}", shape.what, allowed.join(", ")),
+            let help = if RESPONSE_ONLY_KEYS.contains(&key) {
+                format!(
+                    "`{key}` is a key of chat completion responses, which `model_dump()` copies; fine-tuning does not take it, and removing it is safe"
+                )
+            } else {
+                match closest(key, shape.fields.iter().map(|f| f.name)) {
+                    Some(name) => format!(
+                        "did you mean `{name}`? {} may have {}",
+                        shape.what,
+                        allowed.join(", ")
+                    ),
+                    None => format!("remove it: {} may have {}", shape.what, allowed.join(", ")),
+                }
             };
             report
                 .at_key(

@@ -54,7 +54,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
             shape,
         } => {
             for field in shape.fields.iter().filter(|f| !f.types.is_empty()) {
-                let Some(value) = object.get(field.name) else {
+                let Some(value) = shape.present(object, field.name) else {
                     continue;
                 };
                 if field.types.iter().any(|t| t.matches(value)) {
