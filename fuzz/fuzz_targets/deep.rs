@@ -6,5 +6,5 @@ use libfuzzer_sys::fuzz_target;
 use vft::media::probe;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = probe::probe(data, true);
+    let _ = probe::probe(data, probe::ProbeDepth::Pixels);
 });

@@ -5,6 +5,8 @@
 use libfuzzer_sys::fuzz_target;
 use vft::example::Example;
 use vft::json::Json;
+use vft::media::examples::probe_images;
+use vft::media::probe::ProbeDepth;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -15,10 +17,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = value.describe();
     if let Some(root) = value.as_object() {
-        let example = Example::new(root, false);
-        for view in example.probed_images() {
-            let _ = view.declared_type();
-        }
+        let example = Example::new(root);
+        let probes = probe_images(&example, ProbeDepth::Headers);
+        assert_eq!(probes.len(), example.images.len());
         let _ = example.roles().count();
     }
 });

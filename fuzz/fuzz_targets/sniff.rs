@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 use vft::media::probe::{self, Format};
 
 fuzz_target!(|data: &[u8]| {
-    let probe = probe::probe(data, false);
+    let probe = probe::probe(data, probe::ProbeDepth::Headers);
     assert_eq!(probe.format, Format::sniff(&data[..data.len().min(4096)]));
     if let Some(format) = probe.format {
         assert_eq!(Format::from_name(format.name()), Some(format));
