@@ -2,6 +2,7 @@
 
 pub mod bytes;
 pub mod data_uri;
+pub mod faces;
 pub mod jpeg;
 pub mod png;
 pub mod probe;
