@@ -62,7 +62,7 @@ fn every_frontal_face_is_found_where_it_is() {
                 label.face_centres.iter().any(|&[x, y]| face.contains(x, y)),
                 "{file}: box {face:?} holds no labelled face"
             );
-            assert!(face.score >= faces::MIN_SCORE as f32);
+            assert!(face.score >= faces::MIN_SCORE);
         }
     }
 }
@@ -80,14 +80,14 @@ fn photos_without_people_raise_no_face() {
 #[test]
 fn precision_is_perfect_and_recall_is_measured() {
     let (mut hits, mut misses, mut false_alarms) = (0, 0, 0);
-    let mut missed = Vec::new();
+    let mut missed_files = Vec::new();
     for (file, label) in labels() {
         let shows_face = label.kind != "none";
         match (shows_face, screen_file(&file).is_empty()) {
             (true, false) => hits += 1,
             (true, true) => {
                 misses += 1;
-                missed.push(file);
+                missed_files.push(file);
             }
             (false, false) => false_alarms += 1,
             (false, true) => {}
@@ -96,7 +96,7 @@ fn precision_is_perfect_and_recall_is_measured() {
     #[allow(clippy::print_stderr)]
     {
         eprintln!(
-            "face screening: {hits} found, {misses} missed {missed:?}, {false_alarms} false alarms; \
+            "face screening: {hits} found, {misses} missed {missed_files:?}, {false_alarms} false alarms; \
              recall {hits}/{}, precision {hits}/{}",
             hits + misses,
             hits + false_alarms
