@@ -4,6 +4,7 @@ pub mod budget;
 pub mod bytes;
 pub mod data_uri;
 pub mod examples;
+pub mod faces;
 pub mod header;
 pub mod jpeg;
 pub mod png;
