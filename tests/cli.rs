@@ -24,14 +24,7 @@ fn check_json(args: &[&str]) -> (i32, Vec<Value>, Value) {
         .args(args)
         .output()
         .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    let mut records: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let summary = records.pop().expect("a summary line");
-    assert_eq!(summary["type"], "summary");
-    (output.status.code().unwrap(), records, summary)
+    common::json_records(&output)
 }
 
 fn codes(diagnostics: &[Value]) -> Vec<String> {

@@ -3,6 +3,8 @@
 //! their method; an image makes each fail once; a chat file checked as DPO is one finding.
 #![allow(clippy::unwrap_used)] // test helpers panic on setup failure by design
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -24,14 +26,7 @@ fn check(args: &[&str]) -> (i32, Vec<Value>, Value) {
         .args(args)
         .output()
         .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    let mut records: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let summary = records.pop().expect("a summary line");
-    assert_eq!(summary["type"], "summary");
-    (output.status.code().unwrap(), records, summary)
+    common::json_records(&output)
 }
 
 fn errors(diagnostics: &[Value]) -> Vec<&Value> {

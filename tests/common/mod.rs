@@ -102,3 +102,17 @@ pub fn concise(diagnostics: &[Diagnostic]) -> String {
 pub fn fixtures() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
+
+/// A `vft check --format json` run's exit code, diagnostics and summary record.
+pub fn json_records(
+    output: &std::process::Output,
+) -> (i32, Vec<serde_json::Value>, serde_json::Value) {
+    let stdout = String::from_utf8(output.stdout.clone()).unwrap();
+    let mut records: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary = records.pop().expect("a summary line");
+    assert_eq!(summary["type"], "summary");
+    (output.status.code().unwrap(), records, summary)
+}
