@@ -18,6 +18,16 @@ pub enum Target {
 
 const MB: u64 = 1_000_000;
 
+/// Base64 characters of the largest image the platform accepts (10 MiB, spec §3.2): 4 per
+/// 3 bytes, rounded up, and a `/` (1 character in 64) may be written `\/` in JSON.
+const MAX_IMAGE_BASE64: u64 = limits::MAX_IMAGE_BYTES.div_ceil(3) * 4 * 65 / 64;
+/// The data URI's prefix (`data:image/jpeg;base64,`) and the JSON of an image part.
+const IMAGE_PART_OVERHEAD: u64 = 256;
+/// Text and structure of one example, beyond its images: 64 MiB, a thousand times a
+/// maximal example (65,536 tokens of a few bytes each, even written as `\uXXXX`); text past
+/// the token limit is truncated by the platform, so no valid example needs more.
+const TEXT_ALLOWANCE: u64 = 64 << 20;
+
 impl Target {
     pub fn name(self) -> &'static str {
         match self {
@@ -47,6 +57,16 @@ impl Target {
             Target::OpenAi => 8_000 * MB,
             Target::Azure => 512 * MB,
         }
+    }
+
+    /// The longest line a valid example for this target can be: its maximum of images, each as
+    /// large as allowed and base64-encoded, plus [`TEXT_ALLOWANCE`], and never more than the
+    /// largest file the platform accepts. OpenAI: 10 images, 209,106,114 bytes; Azure: the
+    /// 512 MB file limit (64 images would be 976 MB).
+    pub fn max_line_bytes(self) -> u64 {
+        let images = self.max_images_per_example() as u64;
+        (images * (MAX_IMAGE_BASE64 + IMAGE_PART_OVERHEAD) + TEXT_ALLOWANCE)
+            .min(self.max_file_bytes())
     }
 
     /// Above this, the simple upload path refuses the file (spec §1 F4/F5): OpenAI's
@@ -113,4 +133,19 @@ pub mod limits {
     pub const MAX_IMAGE_BYTES: u64 = 10 * 1024 * 1024;
     /// The smaller reading of "10 MB"; images between the two get a warning.
     pub const MAX_IMAGE_BYTES_DECIMAL: u64 = 10_000_000;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_line_bound_follows_the_target() {
+        assert_eq!(Target::OpenAi.max_line_bytes(), 209_106_114);
+        assert_eq!(
+            Target::Azure.max_line_bytes(),
+            Target::Azure.max_file_bytes()
+        );
+        assert!(crate::input::reader::DEFAULT_MAX_LINE_BYTES >= Target::Azure.max_line_bytes());
+    }
 }

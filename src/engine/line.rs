@@ -15,8 +15,8 @@ use crate::rules::{ExampleContext, ImageOrigin, ImageView, LineEvent, UrlEvent};
 use crate::tokens::ExampleTokens;
 use crate::tokens::image::Detail;
 
-use super::Options;
 use super::locate::{self, column_at};
+use super::options::Options;
 use super::rules::RuleTables;
 
 /// What one line contributed.

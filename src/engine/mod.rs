@@ -13,6 +13,7 @@
 
 mod line;
 mod locate;
+mod options;
 mod rules;
 
 use std::collections::BTreeMap;
@@ -29,60 +30,22 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Effect, Location};
 use crate::fetch::{self, Fetcher};
-use crate::input::{Batch, BatchLimits, BatchReader, RawLine};
-use crate::media::probe::ProbeDepth;
-use crate::method::MethodChoice;
+use crate::input::{Batch, BatchReader, RawLine};
 use crate::progress::Progress;
 use crate::render::Emitter;
-use crate::rules::{FileFacts, ImageOrigin, ImageView, LineEvent, RulePlan, UrlEvent};
+use crate::rules::{FileFacts, ImageOrigin, ImageView, LineEvent, UrlEvent};
 use crate::summary::Summary;
-use crate::target::{Limits, Target};
 use crate::tokens::image;
 use crate::tokens::{ExampleTokens, Model};
 
 use self::line::{LineKind, LineOutcome, UrlRef};
+pub use self::options::Options;
 use self::rules::RuleTables;
 
 /// Batches read ahead of the ones being checked.
 const READ_AHEAD: usize = 2;
 /// Batches checked at once: the workers start on the next while the last lines of one finish.
 const IN_FLIGHT: usize = 3;
-
-/// What a check run needs to know: one copy of each setting.
-#[derive(Debug, Clone)]
-pub struct Options {
-    pub target: Target,
-    /// The model tokens are counted for (`--model`; by default the target's vision model).
-    pub model: Model,
-    /// How deep images are probed (`--deep` decodes every pixel).
-    pub depth: ProbeDepth,
-    pub plan: RulePlan,
-    /// Limits the configuration tightened (the platform's by default).
-    pub limits: Limits,
-    pub batches: BatchLimits,
-    /// How image URLs are fetched, and the address policy that applies to them offline too.
-    pub fetch: fetch::Config,
-    /// Fetch image URLs; without, they are checked offline (syntax and literal address).
-    pub online: bool,
-    /// The training method (`--method`): fixed, or decided per file.
-    pub method: MethodChoice,
-}
-
-impl Options {
-    pub fn new(target: Target) -> Self {
-        Self {
-            target,
-            model: target.vision_model(),
-            depth: ProbeDepth::Headers,
-            plan: RulePlan::all(),
-            limits: Limits::default(),
-            batches: BatchLimits::for_target(target),
-            fetch: fetch::Config::default(),
-            online: false,
-            method: MethodChoice::Auto,
-        }
-    }
-}
 
 /// Why checking a file stopped early.
 #[derive(Debug)]

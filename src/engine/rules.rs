@@ -6,7 +6,7 @@ use crate::method::Method;
 use crate::rules::subject::{ExampleContext, FileFacts, ImageView, LineEvent, UrlEvent};
 use crate::rules::{Check, Finding, Report, RulePlan};
 
-use super::Options;
+use super::options::Options;
 
 /// Each rule's metadata, severity, the methods whose files it checks, and its check.
 type Table<F> = Vec<(&'static RuleMeta, Severity, &'static [Method], F)>;

@@ -10,7 +10,8 @@
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::Instant;
 
-use super::{Failure, lock};
+use super::outcome::Failure;
+use super::sync::lock;
 
 #[derive(Debug)]
 pub(crate) struct ByteBudget {

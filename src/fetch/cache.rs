@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use reqwest::header::{self, HeaderMap, HeaderName};
 use serde::{Deserialize, Serialize};
 
-use super::{Body, READ_LIMIT};
+use super::outcome::{Body, READ_LIMIT};
 use crate::media::header::{ColorMode, DefectKind, Header, ImageDefect};
 use crate::media::probe::{Format, Probe, ProbeDepth};
 

@@ -1,7 +1,7 @@
 //! One fetch, as the platform's fetcher would make it, within bounds: redirects followed by
 //! hand (each hop checked by the address policy), retries with exponential backoff on 429
 //! and 5xx honouring `Retry-After` up to a total wait per URL, connect and total timeouts,
-//! at most [`READ_LIMIT`](super::READ_LIMIT) bytes read, and no decompression
+//! at most [`READ_LIMIT`](super::outcome::READ_LIMIT) bytes read, and no decompression
 //! (`Accept-Encoding: identity`, and reqwest is built without gzip, brotli or deflate).
 //!
 //! Each request has a deadline, `timeout` after it starts (sooner when the file's budget
@@ -23,9 +23,10 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 
 use super::budget::ByteBudget;
 use super::cache::{Cache, Cached, Validators};
+use super::config::Config;
 use super::guard::{self, GuardedResolver, NotPublic, Unresolvable, UrlProblem};
 use super::hosts::{Hosts, Permit};
-use super::{Body, Config, Failure, Outcome, READ_LIMIT, Unverified};
+use super::outcome::{Body, Failure, Outcome, READ_LIMIT, Unverified};
 use crate::media::probe;
 
 /// Redirect hops followed at most (browsers and reqwest's default policy use 10 too).

@@ -18,7 +18,8 @@ use std::fmt;
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::Instant;
 
-use super::{Failure, lock};
+use super::outcome::Failure;
+use super::sync::lock;
 
 /// Whether this machine could reach the network, from the fetches made so far.
 #[derive(Debug, Clone, PartialEq, Eq)]

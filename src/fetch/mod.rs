@@ -21,184 +21,27 @@
 mod budget;
 pub mod cache;
 pub mod client;
+mod config;
 pub mod guard;
 pub mod hosts;
+mod outcome;
+mod sync;
 
+pub use self::config::{Config, DEFAULT_BODY_BYTES, DEFAULT_MAX_RETRY_WAIT, default_cache_dir};
 pub use self::hosts::{NetworkVerdict, NoNetwork};
+pub use self::outcome::{Body, Failure, Outcome, READ_LIMIT, Unverified};
 
 use std::collections::HashMap;
 use std::fmt;
-use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::media::probe::{Probe, ProbeDepth};
-use crate::target::limits::MAX_IMAGE_BYTES;
-
 use self::budget::ByteBudget;
-use self::guard::{Lookup, NotPublic, SystemLookup};
 use self::hosts::Hosts;
-
-/// Bytes read of a body at most: one more than the image limit, to tell "at the limit"
-/// from "over it".
-pub const READ_LIMIT: u64 = MAX_IMAGE_BYTES + 1;
-
-/// The default total wait between retries of one URL.
-pub const DEFAULT_MAX_RETRY_WAIT: Duration = Duration::from_secs(30);
-
-/// The default byte budget of bodies in flight: 24 bodies at the 10 MiB limit.
-pub const DEFAULT_BODY_BYTES: u64 = 256 << 20;
-
-/// How to fetch.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// I/O threads.
-    pub jobs: usize,
-    /// Requests in flight to one host (host and port) at most.
-    pub per_host: usize,
-    pub connect_timeout: Duration,
-    /// For one request (one attempt of one redirect hop), from connecting to the end of
-    /// the body, however slowly it comes.
-    pub timeout: Duration,
-    /// Retries of a request answered 429 or 5xx.
-    pub retries: u32,
-    /// The waits between retries of one URL add up to this at most: a `Retry-After` that
-    /// asks for more than is left is not waited for, and the 429 or 5xx is the outcome.
-    pub max_retry_wait: Duration,
-    /// All the fetching of one file takes this at most (from its first URL, see
-    /// [`Fetcher::begin_file`]); URLs not fetched by then are
-    /// [`NotVerified`](Outcome::NotVerified). `None`: no bound.
-    pub budget: Option<Duration>,
-    /// Bytes of response bodies held at once by all fetch threads together (at least
-    /// [`READ_LIMIT`]).
-    pub body_bytes: u64,
-    /// How host names are resolved (the system's resolver; tests give their own). The
-    /// address policy applies to whatever it returns.
-    pub lookup: Arc<dyn Lookup>,
-    /// Lift the address policy (for testing against a local server).
-    pub allow_private: bool,
-    /// How deep fetched images are probed (`--deep` decodes every pixel).
-    pub depth: ProbeDepth,
-    /// Where to keep the cache; `None` for no cache.
-    pub cache_dir: Option<PathBuf>,
-    /// Draw a progress bar on stderr.
-    pub progress: bool,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            jobs: 64,
-            per_host: 32,
-            connect_timeout: Duration::from_secs(10),
-            timeout: Duration::from_secs(30),
-            retries: 3,
-            max_retry_wait: DEFAULT_MAX_RETRY_WAIT,
-            budget: None,
-            body_bytes: DEFAULT_BODY_BYTES,
-            lookup: Arc::new(SystemLookup),
-            allow_private: false,
-            depth: ProbeDepth::Headers,
-            cache_dir: None,
-            progress: false,
-        }
-    }
-}
-
-/// The user's cache directory for fetch results (`~/.cache/vft/urls` on Linux).
-pub fn default_cache_dir() -> Option<PathBuf> {
-    dirs::cache_dir().map(|dir| dir.join("vft").join("urls"))
-}
-
-/// What fetching one URL gave.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// A successful response; its body was read, whole or up to [`READ_LIMIT`].
-    Body(Body),
-    Failed(Failure),
-    /// Not fetched: the URL was not checked, as under `--offline`; not the URL's fault.
-    NotVerified(Unverified),
-}
-
-/// Why a URL was not checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unverified {
-    /// The network is unreachable ([`Fetcher::network`] says why).
-    NoNetwork,
-    /// The file's [`Config::budget`] ran out first.
-    Budget,
-}
-
-/// A successful response.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Body {
-    /// The body's length; with `at_least`, only a lower bound (the read stopped).
-    pub len: u64,
-    pub at_least: bool,
-    /// The `Content-Type` header's media type, without parameters.
-    pub content_type: Option<String>,
-    /// What the bytes are; `None` when the body is over the limit and was not read whole.
-    pub probe: Option<Probe>,
-}
-
-/// Why a URL gave no image: each is a reason the platform's fetcher fails as well.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
-    /// The URL does not parse.
-    InvalidUrl(String),
-    /// A redirect to a scheme other than http(s).
-    Scheme(String),
-    NotPublic(NotPublic),
-    /// The host name does not resolve.
-    Dns(String),
-    /// Nothing listens at the address.
-    Refused,
-    Tls(String),
-    /// No connection within the connect timeout.
-    ConnectTimeout,
-    /// The request (connected) did not end within the timeout.
-    Timeout,
-    /// Another connection failure.
-    Connect(String),
-    /// An error status, after retries for 429 and 5xx.
-    Status(u16),
-    TooManyRedirects(usize),
-    RedirectLoop,
-    /// The connection broke while reading the response.
-    Read(String),
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Failure::InvalidUrl(why) => write!(f, "is not a valid URL: {why}"),
-            Failure::Scheme(scheme) => write!(f, "redirects to a `{scheme}:` URL, not http(s)"),
-            Failure::NotPublic(refusal) => write!(f, "is not publicly accessible: {refusal}"),
-            Failure::Dns(host) => write!(f, "cannot be fetched: host `{host}` does not resolve"),
-            Failure::Refused => f.write_str("cannot be fetched: the connection was refused"),
-            Failure::Tls(why) => write!(f, "cannot be fetched: TLS error: {why}"),
-            Failure::ConnectTimeout => f.write_str("cannot be fetched: connecting timed out"),
-            Failure::Timeout => f.write_str("cannot be fetched: the request timed out"),
-            Failure::Connect(why) => write!(f, "cannot be fetched: {why}"),
-            Failure::Status(code) => {
-                let reason = reqwest::StatusCode::from_u16(*code)
-                    .ok()
-                    .and_then(|s| s.canonical_reason())
-                    .map(|r| format!(" {r}"))
-                    .unwrap_or_default();
-                write!(f, "returns HTTP {code}{reason}")
-            }
-            Failure::TooManyRedirects(n) => write!(f, "redirects more than {n} times"),
-            Failure::RedirectLoop => f.write_str("redirects in a loop"),
-            Failure::Read(why) => {
-                write!(f, "cannot be fetched: reading the response failed: {why}")
-            }
-        }
-    }
-}
+use self::sync::lock;
 
 /// Fetches URLs on its own threads; see the module docs. The threads, the HTTP client and
 /// the cache directory are set up on the first URL, so a run without URLs costs nothing.
@@ -443,8 +286,4 @@ fn work(state: &State, client: &client::Client, receiver: &Mutex<mpsc::Receiver<
         };
         state.finish(&url, outcome);
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

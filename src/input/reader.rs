@@ -11,34 +11,14 @@
 use std::io::{self, Read};
 use std::ops::Range;
 
-use crate::target::{Target, limits};
-
 /// Bytes read per `read` call.
 const READ_CHUNK: usize = 1 << 20;
 /// A long line's buffer grows by at most this much at a time (so it ends near its size,
 /// not at twice it).
 const MAX_GROWTH: usize = 64 << 20;
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// Base64 characters of the largest image the platform accepts (10 MiB, spec §3.2): 4 per
-/// 3 bytes, rounded up, and a `/` (1 character in 64) may be written `\/` in JSON.
-const MAX_IMAGE_BASE64: u64 = limits::MAX_IMAGE_BYTES.div_ceil(3) * 4 * 65 / 64;
-/// The data URI's prefix (`data:image/jpeg;base64,`) and the JSON of an image part.
-const IMAGE_PART_OVERHEAD: u64 = 256;
-/// Text and structure of one example, beyond its images: 64 MiB, a thousand times a
-/// maximal example (65,536 tokens of a few bytes each, even written as `\uXXXX`); text past
-/// the token limit is truncated by the platform, so no valid example needs more.
-const TEXT_ALLOWANCE: u64 = 64 << 20;
-
-/// The longest line a valid example for `target` can be: its maximum of images, each as
-/// large as allowed and base64-encoded, plus [`TEXT_ALLOWANCE`], and never more than the
-/// largest file the platform accepts. OpenAI: 10 images, 209,106,114 bytes; Azure: the
-/// 512 MB file limit (64 images would be 976 MB).
-pub fn max_line_bytes(target: Target) -> u64 {
-    let images = target.max_images_per_example() as u64;
-    (images * (MAX_IMAGE_BASE64 + IMAGE_PART_OVERHEAD) + TEXT_ALLOWANCE)
-        .min(target.max_file_bytes())
-}
+/// The line bound when none is set: 1 GiB, above every target's (`Target::max_line_bytes`).
+pub const DEFAULT_MAX_LINE_BYTES: u64 = 1 << 30;
 
 /// How batches are cut: at least `target_bytes` and `min_lines` (so the pool has lines to
 /// share), unless that would exceed `max_bytes`; and where a line is too long to hold.
@@ -47,28 +27,19 @@ pub struct BatchLimits {
     pub target_bytes: usize,
     pub max_bytes: usize,
     pub min_lines: usize,
-    /// Longer lines are [`Special::TooLong`]: reported, not held ([`max_line_bytes`]).
+    /// Longer lines are [`Special::TooLong`]: reported, not held. The engine sets the
+    /// target's bound (`Target::max_line_bytes`).
     pub max_line_bytes: u64,
 }
 
-impl BatchLimits {
-    /// The default batches, with the line bound of `target`.
-    pub fn for_target(target: Target) -> Self {
-        Self {
-            max_line_bytes: max_line_bytes(target),
-            ..Self::default()
-        }
-    }
-}
-
 impl Default for BatchLimits {
-    /// The line bound is the laxest target's.
+    /// The line bound is [`DEFAULT_MAX_LINE_BYTES`].
     fn default() -> Self {
         Self {
             target_bytes: 8 << 20,
             max_bytes: 64 << 20,
             min_lines: 16,
-            max_line_bytes: max_line_bytes(Target::OpenAi).max(max_line_bytes(Target::Azure)),
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
         }
     }
 }
@@ -527,15 +498,6 @@ mod tests {
             )]
         );
         assert_eq!(covered, zeros.len());
-    }
-
-    #[test]
-    fn the_bound_follows_the_target() {
-        assert_eq!(max_line_bytes(Target::OpenAi), 209_106_114);
-        assert_eq!(
-            max_line_bytes(Target::Azure),
-            Target::Azure.max_file_bytes()
-        );
     }
 
     #[test]

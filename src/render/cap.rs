@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::io;
 
 use crate::diagnostic::Diagnostic;
-use crate::render::Emitter;
+use crate::render::emitter::Emitter;
 use crate::summary::Summary;
 
 /// What to show.

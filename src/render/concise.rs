@@ -11,7 +11,7 @@
 use std::io::{self, Write};
 
 use crate::diagnostic::Diagnostic;
-use crate::render::Emitter;
+use crate::render::emitter::Emitter;
 use crate::render::escape::escape_controls;
 use crate::summary::Summary;
 
@@ -49,7 +49,7 @@ impl Emitter for ConciseEmitter<'_> {
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        super::write_summary(&mut self.out, summary)?;
+        super::summary::write_summary(&mut self.out, summary)?;
         self.out.flush()
     }
 }

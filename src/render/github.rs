@@ -26,8 +26,9 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::render::emitter::Emitter;
 use crate::render::escape::escape_controls_except;
-use crate::render::{Emitter, plural};
+use crate::render::summary::plural;
 use crate::summary::Summary;
 
 /// Annotations of one level GitHub shows per step.
@@ -127,15 +128,15 @@ fn workspace_path(file: &str, base: Option<&Path>) -> String {
             .unwrap_or_else(|_| path.to_owned())
     };
     let Some(base) = base else {
-        return super::relative_path(file, None);
+        return super::paths::relative_path(file, None);
     };
     let path = Path::new(file);
     if file == "-" || file.starts_with('<') || !path.exists() {
         // Standard input, or nothing on disk to resolve.
-        return super::relative_path(file, Some(base));
+        return super::paths::relative_path(file, Some(base));
     }
     let absolute = canonical(path);
-    super::relative_path(&absolute.to_string_lossy(), Some(&canonical(base)))
+    super::paths::relative_path(&absolute.to_string_lossy(), Some(&canonical(base)))
 }
 
 /// Escapes control characters other than CR and LF (which [`escape_data`] encodes): the
@@ -198,7 +199,7 @@ impl Emitter for GithubEmitter<'_> {
         for level in 0..LEVELS.len() {
             self.write_level(level)?;
         }
-        super::write_summary(&mut self.out, summary)?;
+        super::summary::write_summary(&mut self.out, summary)?;
         self.out.flush()
     }
 }

@@ -14,7 +14,7 @@ use miette::{
 };
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::render::Emitter;
+use crate::render::emitter::Emitter;
 use crate::render::escape::{escape_controls, escape_snippet};
 use crate::summary::Summary;
 
@@ -54,7 +54,7 @@ impl Emitter for HumanEmitter<'_> {
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        super::write_summary(&mut self.out, summary)?;
+        super::summary::write_summary(&mut self.out, summary)?;
         self.out.flush()
     }
 }

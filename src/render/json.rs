@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::input::JsonPointer;
 use crate::method::Method;
-use crate::render::Emitter;
+use crate::render::emitter::Emitter;
 use crate::summary::{RuleCounts, Summary};
 use crate::tokens::TokenSummary;
 

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
-use crate::render::Emitter;
+use crate::render::emitter::Emitter;
 use crate::summary::Summary;
 
 const SCHEMA: &str =
@@ -234,7 +234,7 @@ fn section(docs: &str, title: &str) -> Option<String> {
 
 /// The file as an artifact location: relative to `%SRCROOT%` when possible.
 fn artifact(file: &str, base: Option<&Path>) -> ArtifactLocation {
-    let path = super::relative_path(file, base);
+    let path = super::paths::relative_path(file, base);
     if path.starts_with('/') {
         ArtifactLocation {
             uri: format!("file://{}", encode_uri(&path)),

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::render::Emitter;
+use crate::render::emitter::Emitter;
 use crate::summary::Summary;
 
 pub struct StatisticsEmitter<'w> {
