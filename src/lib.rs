@@ -25,6 +25,7 @@ pub mod rules;
 pub mod summary;
 pub mod target;
 pub mod tokens;
+pub mod tool_calls;
 
 use std::io;
 

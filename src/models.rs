@@ -17,6 +17,11 @@ use crate::method::Method;
 use crate::target::Target;
 use crate::tokens::Model;
 
+/// Why a run with RFT files shows no token cost: OpenAI prices reinforcement fine-tuning by
+/// training time (OAI-PRICING, 2026: o4-mini-2025-04-16 "$100.00 / hour"), so the tokens
+/// × epochs × price estimate does not apply.
+pub const RFT_BILLING: &str = "no token cost: RFT is billed by training time, not per token (OpenAI: o4-mini $100 per hour of training)";
+
 /// Whether a model can be trained with a method on a target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Support {

@@ -30,6 +30,9 @@ pub struct Summary {
     pub failures: Vec<String>,
     /// Token figures over every example that could be counted (`vft check` fills it).
     pub tokens: Option<TokenSummary>,
+    /// Why `tokens` is left out although examples were counted: the run has RFT files,
+    /// which are billed by training time ([`crate::models::RFT_BILLING`]).
+    pub cost_note: Option<&'static str>,
     /// Each checked file and the training method it was checked as, in order.
     #[serde(skip)]
     pub methods: Vec<(Arc<str>, Method)>,

@@ -29,6 +29,17 @@ fn check(args: &[&str]) -> (i32, Vec<Value>, Value) {
     common::json_records(&output)
 }
 
+/// The human output of `vft check --offline --isolated --color never FILE`.
+fn human(file: &Path) -> String {
+    let output = Command::cargo_bin("vft")
+        .unwrap()
+        .args(["check", "--offline", "--isolated", "--color", "never"])
+        .arg(file)
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout).unwrap()
+}
+
 fn errors(diagnostics: &[Value]) -> Vec<&Value> {
     diagnostics
         .iter()
@@ -74,17 +85,30 @@ fn several_files_report_the_method_of_each() {
 
 #[test]
 fn the_human_summary_names_the_method() {
-    let output = Command::cargo_bin("vft")
-        .unwrap()
-        .args(["check", "--offline", "--isolated", "--color", "never"])
-        .arg(fixture("rft.jsonl"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stdout = human(&fixture("rft.jsonl"));
     assert!(
         stdout.contains("Checked 1 file (RFT): 4 examples"),
         "{stdout}"
     );
+}
+
+/// RFT is billed by training time on OpenAI: no token cost, and the summary says why.
+#[test]
+fn an_rft_run_shows_no_token_cost_and_says_why() {
+    let (_, _, summary) = check(&[fixture("rft.jsonl").to_str().unwrap()]);
+    assert!(summary.get("tokens").is_none(), "{summary}");
+    let note = summary["cost_note"].as_str().unwrap();
+    assert!(note.contains("billed by training time"), "{note}");
+    let (_, _, summary) = check(&[fixture("sft.jsonl").to_str().unwrap()]);
+    assert!(summary["tokens"]["cost"].is_number(), "{summary}");
+    assert!(summary["cost_note"].is_null(), "{summary}");
+
+    let stdout = human(&fixture("rft.jsonl"));
+    assert!(
+        stdout.contains("Tokens: no token cost: RFT is billed by training time"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("estimated cost"), "{stdout}");
 }
 
 #[test]

@@ -412,21 +412,51 @@ fn vision_file_with_a_text_only_model_is_an_error() {
 }
 
 /// The cookbook's `drone_training.jsonl` (2025 version) has `arguments` that decode to a JSON
-/// string, not an object; line 3 here carries that value.
+/// string, not an object; line 3 here carries that value. The platform accepted the file
+/// (the cookbook's notebook uploads it), so it is a warning, at the column of the value.
 #[test]
-#[ignore = "silent pass: no tool-call arguments rule yet, issue 12 §5"]
 fn double_encoded_tool_arguments_are_reported_on_their_line() {
     if skip_without_corpus() {
         return;
     }
     let verdict = check("derived-drone-double-encoded.jsonl", "openai");
-    assert_eq!(verdict.exit, 1);
-    let errors: Vec<&Value> = verdict.of("error").collect();
-    assert_eq!(errors.len(), 1, "{}", verdict.summary["rules"]);
-    assert_eq!(errors[0]["location"]["line"], 3);
+    assert_double_encoded_at_line_3(
+        &verdict,
+        &corpus().join("derived-drone-double-encoded.jsonl"),
+    );
+}
+
+/// The committed stand-in of the same line shape (our own text), checked on every run.
+#[test]
+fn committed_drone_stand_in_reports_its_double_encoded_arguments() {
+    for target in TARGETS {
+        let verdict = check_committed("drone-double-encoded.jsonl", target);
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/realworld/drone-double-encoded.jsonl");
+        assert_double_encoded_at_line_3(&verdict, &path);
+    }
+}
+
+fn assert_double_encoded_at_line_3(verdict: &Verdict, path: &std::path::Path) {
+    verdict.assert_findings(&[], &["tool-arguments-not-object"]);
+    let warnings: Vec<&Value> = verdict.of("warning").collect();
+    assert_eq!(warnings.len(), 1, "{}", verdict.summary["rules"]);
+    let location = &warnings[0]["location"];
+    assert_eq!(location["line"], 3);
     assert_eq!(
-        errors[0]["location"]["pointer"],
+        location["pointer"],
         "/messages/2/tool_calls/0/function/arguments"
+    );
+    // The column of the string value itself: its opening quote, in code points.
+    let text = std::fs::read_to_string(path).unwrap();
+    let line = text.lines().nth(2).unwrap();
+    let key = "\"arguments\": ";
+    let byte = line.find(key).unwrap() + key.len();
+    let column = line[..byte].chars().count() + 1;
+    assert_eq!(location["column"], column);
+    assert!(
+        line[byte..].starts_with("\"\\\"{"),
+        "the value is a quoted string"
     );
 }
 

@@ -7,6 +7,8 @@ use crate::cli::CheckArgs;
 use crate::config::{FailOn, Settings};
 use crate::engine::{Engine, Observed, Options};
 use crate::exit::ExitStatus;
+use crate::method::Method;
+use crate::models::RFT_BILLING;
 use crate::progress::{AroundProgress, Progress};
 use crate::render::cap::{Capped, Caps};
 use crate::render::{self, Emitter, OutputFormat, Sink};
@@ -78,7 +80,15 @@ pub fn run(args: &CheckArgs) -> io::Result<ExitStatus> {
         mut summary,
         ..
     } = run;
-    summary.tokens = (tally.examples() > 0).then(|| tally.summary(pricing));
+    if summary
+        .methods
+        .iter()
+        .any(|(_, method)| *method == Method::Rft)
+    {
+        summary.cost_note = Some(RFT_BILLING);
+    } else {
+        summary.tokens = (tally.examples() > 0).then(|| tally.summary(pricing));
+    }
     emitter.finish(&summary)?;
 
     let failing =

@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Location, Snippet, floor_char_boundary};
-use crate::input::{self, RawLine};
+use crate::input::{self, RawLine, SpanTarget};
 use crate::rules::{Finding, Position};
 
 pub(super) fn into_diagnostic(
@@ -35,6 +35,11 @@ pub(super) fn in_line(
         Position::Pointer(pointer, target) => (
             Some(pointer.clone()),
             input::pointer::resolve(text, pointer, *target),
+        ),
+        Position::InString(pointer, range) => (
+            Some(pointer.clone()),
+            input::pointer::resolve(text, pointer, SpanTarget::Value)
+                .map(|string| in_string(text, string, range)),
         ),
         Position::Byte(at) => (None, Some(point_span(text, *at))),
         Position::Line => (None, Some(0..text.len())),
@@ -97,6 +102,18 @@ pub(super) fn at_file_start(findings: Vec<Finding>, file: &Arc<str>) -> Vec<Diag
 /// The 1-based column, in characters, of byte `at` of `text`.
 pub(super) fn column_at(text: &str, at: usize) -> u64 {
     text[..at].chars().count() as u64 + 1
+}
+
+/// The span in the line of bytes `range` of the value of the string at `string`; an empty
+/// range (a parse error's position) widens to the character there.
+fn in_string(text: &str, string: Range<usize>, range: &Range<usize>) -> Range<usize> {
+    let token = &text[string.clone()];
+    let start = string.start + input::pointer::offset_in_string(token, range.start);
+    if range.is_empty() {
+        return point_span(text, start);
+    }
+    let end = string.start + input::pointer::offset_in_string(token, range.end);
+    start..end.max(start)
 }
 
 /// A one-character span at byte `at` (empty at the end of the line).

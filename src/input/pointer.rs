@@ -38,6 +38,17 @@ impl JsonPointer {
         Self(format!("{}/{index}", self.0))
     }
 
+    /// This pointer followed by `suffix`, an RFC 6901 pointer in its escaped form (`""` or
+    /// `/a/0`), such as a JSON Schema validator reports for a value inside this one.
+    #[must_use]
+    pub fn join(&self, suffix: &str) -> Self {
+        if suffix.is_empty() || suffix.starts_with('/') {
+            Self(format!("{}{suffix}", self.0))
+        } else {
+            Self(format!("{}/{suffix}", self.0))
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -130,6 +141,53 @@ pub fn resolve(line: &str, pointer: &JsonPointer, target: SpanTarget) -> Option<
             scanner.skip_value()?;
             Some(start..scanner.pos)
         }
+    }
+}
+
+/// The byte offset in `token`, a JSON string as written in the line (quotes and escapes
+/// included), of byte `decoded` of the string's value: a position inside a string that holds
+/// JSON (tool-call `arguments`) mapped back to the line. An offset inside an escape's decoded
+/// character maps to the escape's start; one past the end maps to the closing quote.
+pub fn offset_in_string(token: &str, decoded: usize) -> usize {
+    let bytes = token.as_bytes();
+    let (mut raw, mut value) = (1, 0);
+    while raw + 1 < bytes.len() && value < decoded {
+        let (raw_len, value_len) = match bytes[raw] {
+            b'\\' => match bytes.get(raw + 1) {
+                Some(b'u') => unicode_escape(&bytes[raw..]),
+                _ => (2, 1),
+            },
+            _ => (1, 1),
+        };
+        if value + value_len > decoded {
+            break;
+        }
+        raw += raw_len;
+        value += value_len;
+    }
+    raw.min(bytes.len().saturating_sub(1))
+}
+
+/// A `\uXXXX` escape (or a surrogate pair of two) at the start of `bytes`: its length in
+/// the line and the length of the UTF-8 it decodes to.
+fn unicode_escape(bytes: &[u8]) -> (usize, usize) {
+    let unit = |at: usize| {
+        let hex = std::str::from_utf8(bytes.get(at + 2..at + 6)?).ok()?;
+        u32::from_str_radix(hex, 16).ok()
+    };
+    match unit(0) {
+        Some(0xD800..=0xDBFF) => {
+            let low = (bytes.get(6..8) == Some(&b"\\u"[..]))
+                .then(|| unit(6))
+                .flatten();
+            match low {
+                Some(0xDC00..=0xDFFF) => (12, 4),
+                // serde_json rejects a lone surrogate; count it as U+FFFD, 3 bytes.
+                _ => (6, 3),
+            }
+        }
+        Some(code) => (6, char::from_u32(code).map_or(3, char::len_utf8)),
+        None => (2, 1),
     }
 }
 
@@ -335,6 +393,25 @@ mod tests {
             resolve(r#"{"messages":"x"}"#, &ptr, SpanTarget::Value),
             None
         );
+    }
+
+    #[test]
+    fn offsets_in_a_string_map_through_its_escapes() {
+        // The line text of the string "{\"a\": \"é\u00e9😀\ud83d\ude00x\"}".
+        let token = r#""{\"a\": \"é\u00e9😀\ud83d\ude00x\"}""#;
+        let value: String = serde_json::from_str(token).unwrap();
+        for (at, _) in value.char_indices().chain([(value.len(), ' ')]) {
+            let raw = offset_in_string(token, at);
+            let rest: String = serde_json::from_str(&format!("\"{}", &token[raw..])).unwrap();
+            assert_eq!(rest, value[at..], "decoded offset {at}");
+        }
+    }
+
+    #[test]
+    fn joined_pointers_keep_their_escapes() {
+        let base = JsonPointer::root().key("messages").index(2);
+        assert_eq!(base.join("").as_str(), "/messages/2");
+        assert_eq!(base.join("/a~1b/0").as_str(), "/messages/2/a~1b/0");
     }
 
     #[test]

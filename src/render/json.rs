@@ -64,6 +64,8 @@ struct SummaryRecord<'s> {
     hidden: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     tokens: Option<&'s TokenSummary>,
+    /// Why `tokens` is absent although examples were counted (a run with RFT files).
+    cost_note: Option<&'s str>,
     /// The training method of every file, `null` when the files differ (see `methods`).
     method: Option<Method>,
     /// Each file and the method it was checked as, in order.
@@ -110,6 +112,7 @@ impl Emitter for JsonEmitter<'_> {
             rules: &s.rules,
             hidden: s.hidden,
             tokens: s.tokens.as_ref(),
+            cost_note: s.cost_note,
             method: s.method(),
             methods: s
                 .methods

@@ -18,6 +18,9 @@ pub(crate) fn write_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> 
     if let Some(tokens) = &s.tokens {
         writeln!(out, "{}", tokens.headline())?;
     }
+    if let Some(note) = s.cost_note {
+        writeln!(out, "Tokens: {note}")?;
+    }
     if s.rules.is_empty() {
         return writeln!(out, "No problems found");
     }

@@ -1,7 +1,7 @@
 //! What a rule is: its metadata and one check on one kind of subject, reporting through
 //! [`Report`]. Rule files declare theirs with [`declare_rule!`].
 
-use std::ops::Deref;
+use std::ops::{Deref, Range};
 
 use crate::diagnostic::{RuleMeta, Severity};
 use crate::input::{JsonPointer, SpanTarget};
@@ -63,6 +63,9 @@ pub enum Check {
 pub enum Position {
     /// A value (or key) in the line's JSON.
     Pointer(JsonPointer, SpanTarget),
+    /// A byte range of the decoded value of the string at the pointer: a place inside a
+    /// string that holds JSON (tool-call `arguments`), mapped through the string's escapes.
+    InString(JsonPointer, Range<usize>),
     /// A byte offset in the line (parse errors, invalid UTF-8).
     Byte(usize),
     /// The whole line.
@@ -134,6 +137,17 @@ impl<'r> Report<'r> {
     /// Reports the key of the member at `pointer`.
     pub fn at_key(&mut self, pointer: JsonPointer, message: impl Into<String>) -> &mut Finding {
         self.push(Position::Pointer(pointer, SpanTarget::Key), message.into())
+    }
+
+    /// Reports bytes `range` of the decoded value of the string at `pointer` (a value inside
+    /// tool-call `arguments`); the finding's pointer is the string's.
+    pub fn in_string(
+        &mut self,
+        pointer: JsonPointer,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> &mut Finding {
+        self.push(Position::InString(pointer, range), message.into())
     }
 
     /// Reports byte `offset` of the line (parse errors).

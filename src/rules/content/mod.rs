@@ -3,6 +3,7 @@
 pub mod all_weights_zero;
 pub mod array_content_in_reply;
 pub mod assistant_beyond_token_limit;
+pub mod duplicate_tool_call_id;
 pub mod example_over_token_limit;
 pub mod identical_preference_outputs;
 pub mod input_ends_with_assistant;

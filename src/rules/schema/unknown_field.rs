@@ -83,8 +83,8 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
     });
 }
 
-/// The candidate within a small edit distance of `key`, if any.
-fn closest<'c>(key: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+/// The candidate within a small edit distance of `key`, if any (also for function names).
+pub(crate) fn closest<'c>(key: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
     let key = key.to_ascii_lowercase();
     candidates
         .map(|c| (edit_distance(&key, c), c))
