@@ -95,16 +95,105 @@ const CHAT_KEYS: [&str; 4] = ["messages", "tools", "parallel_tool_calls", "funct
 const DPO_KEYS: [&str; 3] = ["input", "preferred_output", "non_preferred_output"];
 
 /// Which family of format an example is in: the strong signal, that does not depend on the
-/// example being valid. A chat example (SFT or RFT) has `messages`; a DPO one has a DPO key
-/// and no `messages`. `None`: neither (legacy prompt/completion, question/answer…), left
-/// to the schema rules.
+/// example being valid. A chat example (SFT or RFT) has `messages`; a DPO one has no
+/// `messages` but `preferred_output`, `non_preferred_output` or an object `input`. `None`:
+/// neither ([`ForeignShape`]: legacy prompt/completion, question/answer…).
 pub fn family(root: &Object<'_>) -> Option<Family> {
     if root.contains_key("messages") {
         Some(Family::Chat)
-    } else if DPO_KEYS.iter().any(|k| root.contains_key(k)) {
+    } else if DPO_KEYS[1..].iter().any(|k| root.contains_key(k))
+        // `input` alone is DPO only when it holds an object: Alpaca-style files have an
+        // `input` string beside `instruction` and `output`.
+        || root.get("input").is_some_and(|input| input.as_object().is_some())
+    {
         Some(Family::Preference)
     } else {
         None
+    }
+}
+
+/// What a line in neither family of format ([`family`]) looks like: the shapes of the
+/// training files people have that are not a chat fine-tuning file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ForeignShape {
+    /// `prompt` / `completion`: the legacy completions format (babbage-002, davinci-002).
+    PromptCompletion,
+    /// `question` / `answer` pairs (evaluation sets, distillation inputs).
+    QuestionAnswer,
+    /// `instruction` with `output` or `response` (Alpaca, Dolly).
+    Instruction,
+    /// `conversations` (ShareGPT) or `contents` (Gemini): a conversation under another key.
+    OtherConversation { key: &'static str },
+    /// Anything else: its first keys, in order.
+    Other { keys: Vec<String> },
+}
+
+/// Keys of an [`ForeignShape::Other`] line named in the finding.
+const KEYS_SHOWN: usize = 4;
+
+impl ForeignShape {
+    /// The shape of a line in neither family of format; `None` for chat and DPO lines.
+    pub fn of(root: &Object<'_>) -> Option<Self> {
+        if family(root).is_some() {
+            return None;
+        }
+        let has = |key| root.contains_key(key);
+        Some(if has("prompt") && has("completion") {
+            ForeignShape::PromptCompletion
+        } else if has("question") && has("answer") {
+            ForeignShape::QuestionAnswer
+        } else if has("instruction") && (has("output") || has("response")) {
+            ForeignShape::Instruction
+        } else if let Some(key) = ["conversations", "contents"].into_iter().find(|k| has(k)) {
+            ForeignShape::OtherConversation { key }
+        } else {
+            ForeignShape::Other {
+                keys: root
+                    .iter()
+                    .take(KEYS_SHOWN)
+                    .map(|(k, _)| k.to_owned())
+                    .collect(),
+            }
+        })
+    }
+
+    /// What the lines are, for a message: "question/answer pairs (`question`, `answer`)".
+    pub fn describe(&self) -> String {
+        match self {
+            ForeignShape::PromptCompletion => {
+                "in the legacy `prompt`/`completion` format".to_owned()
+            }
+            ForeignShape::QuestionAnswer => "`question`/`answer` pairs".to_owned(),
+            ForeignShape::Instruction => {
+                "instruction records (`instruction`, `output`: Alpaca or Dolly style)".to_owned()
+            }
+            ForeignShape::OtherConversation { key } => {
+                format!("conversations under `{key}`")
+            }
+            ForeignShape::Other { keys } if keys.is_empty() => "empty objects".to_owned(),
+            ForeignShape::Other { keys } => {
+                let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+                format!("objects with the keys {}", keys.join(", "))
+            }
+        }
+    }
+
+    /// What to do about it.
+    pub fn advice(&self) -> &'static str {
+        match self {
+            ForeignShape::PromptCompletion => {
+                "the prompt/completion format trains only babbage-002 and davinci-002; for gpt-4o and gpt-4.1 write each line as `{\"messages\": [{\"role\": \"user\", \"content\": <prompt>}, {\"role\": \"assistant\", \"content\": <completion>}]}`"
+            }
+            ForeignShape::QuestionAnswer | ForeignShape::Instruction => {
+                "write each line as a chat example: `{\"messages\": [{\"role\": \"user\", \"content\": <question>}, {\"role\": \"assistant\", \"content\": <answer>}]}` (add a `system` message for the instructions you will use in production)"
+            }
+            ForeignShape::OtherConversation { .. } => {
+                "move the turns to `messages`, each as `{\"role\": \"user\" | \"assistant\" | \"system\", \"content\": …}`"
+            }
+            ForeignShape::Other { .. } => {
+                "a supervised fine-tuning line is `{\"messages\": [...]}` with user and assistant messages; a DPO line has `input`, `preferred_output` and `non_preferred_output`"
+            }
+        }
     }
 }
 
@@ -210,5 +299,36 @@ mod tests {
         assert_eq!(fam(r#"{"preferred_output":[]}"#), Some(Family::Preference));
         assert_eq!(fam(r#"{"messages":[],"input":{}}"#), Some(Family::Chat));
         assert_eq!(fam(r#"{"prompt":"a"}"#), None);
+        assert_eq!(
+            fam(r#"{"input":{"messages":[]}}"#),
+            Some(Family::Preference)
+        );
+        assert_eq!(fam(r#"{"instruction":"a","input":"b","output":"c"}"#), None);
+    }
+
+    #[test]
+    fn foreign_shapes_are_named() {
+        let shape = |line: &str| ForeignShape::of(Json::parse(line).unwrap().as_object().unwrap());
+        assert_eq!(
+            shape(r#"{"prompt":"a ->","completion":" b"}"#),
+            Some(ForeignShape::PromptCompletion)
+        );
+        assert_eq!(
+            shape(r#"{"question":"a","answer":"b"}"#),
+            Some(ForeignShape::QuestionAnswer)
+        );
+        assert_eq!(
+            shape(r#"{"instruction":"a","input":"","output":"c"}"#),
+            Some(ForeignShape::Instruction)
+        );
+        assert_eq!(
+            shape(r#"{"conversations":[{"from":"human","value":"a"}]}"#),
+            Some(ForeignShape::OtherConversation {
+                key: "conversations"
+            })
+        );
+        let other = shape(r#"{"text":"a","label":1}"#).unwrap();
+        assert_eq!(other.describe(), "objects with the keys `text`, `label`");
+        assert_eq!(shape(r#"{"messages":[]}"#), None);
     }
 }

@@ -13,6 +13,15 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `n` and the noun, in the singular for one: `1 example`, `1,016 examples`.
+pub fn count(n: u64, singular: &str, plural: &str) -> String {
+    format!(
+        "{} {}",
+        thousands(n),
+        if n == 1 { singular } else { plural }
+    )
+}
+
 /// Bytes as `1.23 GB` (decimal units, as the platform's limits are written).
 pub fn human_bytes(bytes: u64) -> String {
     #[allow(clippy::cast_precision_loss)] // two decimals of a file size
@@ -35,5 +44,12 @@ mod tests {
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(thousands(10_485_760), "10,485,760");
+    }
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(count(1, "example", "examples"), "1 example");
+        assert_eq!(count(0, "example", "examples"), "0 examples");
+        assert_eq!(count(1016, "example", "examples"), "1,016 examples");
     }
 }

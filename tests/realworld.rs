@@ -150,6 +150,39 @@ fn committed_vision_stand_in_with_array_assistant_content_is_clean() {
     }
 }
 
+/// The committed stand-ins of the legacy prompt/completion and question/answer files: one
+/// file-level `wrong-file-format` that names the shape, on both targets, nothing per line.
+#[test]
+fn committed_wrong_shape_stand_ins_get_one_verdict_naming_the_shape() {
+    for (file, shape) in [
+        (
+            "legacy-prompt-completion.jsonl",
+            "legacy `prompt`/`completion` format",
+        ),
+        ("qa-pairs.jsonl", "`question`/`answer` pairs"),
+    ] {
+        for target in TARGETS {
+            let verdict = check_committed(file, target);
+            let errors: Vec<&Value> = verdict.of("error").collect();
+            assert_eq!(verdict.exit, 1, "{file}");
+            assert_eq!(errors.len(), 1, "{file}: {}", verdict.summary["rules"]);
+            assert_eq!(errors[0]["name"], "wrong-file-format");
+            assert!(
+                errors[0]["location"]["line"].is_null(),
+                "{file}: file-level"
+            );
+            let message = errors[0]["message"].as_str().unwrap();
+            assert!(message.contains(shape), "{file}: {message}");
+            assert!(message.contains("(12 of 12 lines)"), "{file}: {message}");
+            assert!(
+                verdict.of("warning").next().is_none(),
+                "{file}: {}",
+                verdict.summary["rules"]
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Supervised files vft already judges right (regression guards).
 
@@ -337,7 +370,6 @@ fn azure_rft_samples_are_valid_rft() {
 
 /// Question/answer and legacy prompt/completion files: one file-level finding, not 4 a line.
 #[test]
-#[ignore = "noise: missing-messages + missing-field + unknown-field on every line, issue 18 §5"]
 fn files_of_the_wrong_shape_get_one_finding() {
     if skip_without_corpus() {
         return;

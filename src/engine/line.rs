@@ -10,7 +10,7 @@ use crate::input::{self, Batch, JsonPointer, RawLine, Special};
 use crate::json::Json;
 use crate::media::examples::probe_images;
 use crate::media::probe::Probe;
-use crate::method::{self, Family, Method};
+use crate::method::{self, Family, ForeignShape, Method};
 use crate::rules::{ExampleContext, ImageOrigin, ImageView, LineEvent, UrlEvent};
 use crate::tokens::ExampleTokens;
 use crate::tokens::image::Detail;
@@ -42,6 +42,9 @@ pub(super) struct UrlRef {
 
 pub(super) enum LineKind {
     Blank,
+    /// A line of a file of the wrong shape ([`first_batch_foreign`]) in that shape: not
+    /// checked line by line, the file gets one finding.
+    Foreign,
     /// A non-blank line, parsed or not, with its image counts and, when it parsed as an
     /// object, its tokens.
     Example {
@@ -54,6 +57,7 @@ pub(super) enum LineKind {
 pub(super) fn check(
     line: &RawLine<'_>,
     method: Method,
+    foreign_file: bool,
     rules: &RuleTables,
     options: &Options,
     file: &Arc<str>,
@@ -138,6 +142,13 @@ pub(super) fn check(
         return outcome;
     }
 
+    // In a file that is not a training file at all, its lines would each repeat the
+    // file's one finding; lines in a known format are still checked.
+    if foreign_file && method::family(root).is_none() {
+        outcome.kind = LineKind::Foreign;
+        return outcome;
+    }
+
     let example = Example::of(root, method);
     let probes = probe_images(&example, options.depth);
     let tokens = ExampleTokens::count(&example, &probes, options.model);
@@ -209,6 +220,31 @@ pub(super) fn first_batch_method(batch: &Batch) -> Option<Method> {
         return Some(Method::Sft);
     }
     Some(first)
+}
+
+/// The shape of a file that is not in a fine-tuning format (legacy prompt/completion,
+/// question/answer pairs…): the first such line's, when most of the first batch's examples
+/// (up to [`METHOD_SAMPLE`]) are in neither family of format ([`method::family`]).
+/// `None` for a chat or DPO file, even one with a few such lines (each is then reported).
+pub(super) fn first_batch_foreign(batch: &Batch) -> Option<ForeignShape> {
+    let (mut first, mut foreign, mut known) = (None, 0_usize, 0_usize);
+    let objects = batch
+        .lines()
+        .filter_map(|line| Json::parse(std::str::from_utf8(line.bytes).ok()?).ok())
+        .take(METHOD_SAMPLE);
+    for json in objects {
+        let Some(root) = json.as_object() else {
+            continue;
+        };
+        match ForeignShape::of(root) {
+            Some(shape) => {
+                foreign += 1;
+                first.get_or_insert(shape);
+            }
+            None => known += 1,
+        }
+    }
+    first.filter(|_| foreign > known)
 }
 
 /// The method a file is checked as: `--method`, unless its first example is in the other

@@ -235,12 +235,16 @@ impl Engine {
                 mpsc::channel::<(usize, Batch, thread::Result<Vec<LineOutcome>>)>();
             // The file's method, from its first batch, before any line is checked.
             let mut batches = batches.into_iter().peekable();
-            let first = batches
-                .peek()
-                .and_then(|batch| batch.as_ref().ok())
+            let first_batch = batches.peek().and_then(|batch| batch.as_ref().ok());
+            let foreign = first_batch.and_then(line::first_batch_foreign);
+            // A file in no training format has no method to decide: `--method`'s, or SFT.
+            let first = first_batch
+                .filter(|_| foreign.is_none())
                 .and_then(line::first_batch_method);
             let method = line::file_method(state.facts.requested, first);
+            let foreign_file = foreign.is_some();
             state.facts.method = method;
+            state.facts.foreign = foreign;
             self.pool.in_place_scope(|tasks| {
                 let mut finished = BTreeMap::new();
                 let (mut spawned, mut taken) = (0, 0);
@@ -270,7 +274,14 @@ impl Engine {
                             lines
                                 .par_iter()
                                 .map(|line| {
-                                    line::check(line, method, &self.rules, &self.options, file)
+                                    line::check(
+                                        line,
+                                        method,
+                                        foreign_file,
+                                        &self.rules,
+                                        &self.options,
+                                        file,
+                                    )
                                 })
                                 .collect()
                         }));
@@ -310,6 +321,14 @@ impl Engine {
             }
         }
         for (outcome, line) in outcomes.into_iter().zip(batch.lines()) {
+            if let LineKind::Foreign = outcome.kind {
+                (out.observe)(Observed::Example {
+                    line: line.number,
+                    tokens: None,
+                });
+                facts.examples += 1;
+                facts.foreign_lines += 1;
+            }
             if let LineKind::Example { images, tokens } = outcome.kind {
                 (out.observe)(Observed::Example {
                     line: line.number,

@@ -78,6 +78,7 @@ pub static REGISTRY: &[Rule] = &numbered([
     file::file_too_large_for_simple_upload::RULE,
     file::too_many_skipped_image_examples::RULE,
     file::wrong_method::RULE,
+    file::wrong_file_format::RULE,
 ]);
 
 /// Gives each rule its index as its id.

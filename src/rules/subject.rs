@@ -6,7 +6,7 @@ use crate::fetch::Failure;
 use crate::input::JsonPointer;
 use crate::json::Json;
 use crate::media::probe::Probe;
-use crate::method::Method;
+use crate::method::{ForeignShape, Method};
 use crate::target::Target;
 use crate::tokens::{ExampleTokens, Model};
 
@@ -126,4 +126,9 @@ pub struct FileFacts {
     /// Lines of the examples with an image the platform will skip, in order.
     pub skipped_image_lines: Vec<u64>,
     pub has_bom: bool,
+    /// What the file's lines look like when most are in no training format (legacy
+    /// prompt/completion, question/answer…); such lines are not checked one by one.
+    pub foreign: Option<ForeignShape>,
+    /// The lines in no training format, of a file with `foreign` set.
+    pub foreign_lines: u64,
 }

@@ -5,4 +5,5 @@ pub mod file_too_large_for_simple_upload;
 pub mod too_few_examples;
 pub mod too_many_image_examples;
 pub mod too_many_skipped_image_examples;
+pub mod wrong_file_format;
 pub mod wrong_method;

@@ -1,3 +1,4 @@
+use crate::input::pointer::Path;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::schema::shape::{self, ASSISTANT, Node};
 use crate::rules::subject::ExampleContext;
@@ -45,7 +46,9 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
             return;
         };
         for field in shape.fields.iter().filter(|f| f.required) {
-            if !object.contains_key(field.name) {
+            // An example without `messages` is `missing-messages`'s finding, not a second one.
+            let owned_elsewhere = matches!(pointer, Path::Root) && field.name == "messages";
+            if !object.contains_key(field.name) && !owned_elsewhere {
                 report
                     .at(
                         pointer.to_pointer(),
