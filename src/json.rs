@@ -187,18 +187,11 @@ impl<'de> Deserialize<'de> for Json<'de> {
 }
 
 /// Builds a [`Json`] tree whose strings `B` borrows.
+#[derive(Clone, Copy)]
 struct Seed<'a, B> {
     strings: B,
     tree: PhantomData<fn() -> Json<'a>>,
 }
-
-impl<B: Copy> Clone for Seed<'_, B> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<B: Copy> Copy for Seed<'_, B> {}
 
 impl<B> Seed<'_, B> {
     fn new(strings: B) -> Self {

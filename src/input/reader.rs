@@ -777,7 +777,7 @@ mod tests {
     impl Read for Trickle<'_> {
         fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
             // Never 0 before the end: that would say the input ended.
-            let n = (1 + self.next.below(6) as usize)
+            let n = (1 + self.next.below(6))
                 .min(buf.len())
                 .min(self.input.len());
             buf[..n].copy_from_slice(&self.input[..n]);
@@ -790,11 +790,11 @@ mod tests {
     struct Rng(u64);
 
     impl Rng {
-        fn below(&mut self, n: u64) -> u64 {
+        fn below(&mut self, n: usize) -> usize {
             self.0 ^= self.0 << 13;
             self.0 ^= self.0 >> 7;
             self.0 ^= self.0 << 17;
-            self.0 % n
+            usize::try_from(self.0 % n as u64).unwrap_or_default()
         }
     }
 
@@ -807,10 +807,10 @@ mod tests {
         }
         for _ in 0..rng.below(40) {
             match rng.below(6) {
-                0 => input.extend(std::iter::repeat_n(b'\n', rng.below(5) as usize)),
-                1 => input.extend(std::iter::repeat_n(b'x', rng.below(long as u64) as usize)),
+                0 => input.extend(std::iter::repeat_n(b'\n', rng.below(5))),
+                1 => input.extend(std::iter::repeat_n(b'x', rng.below(long))),
                 2 => input.extend(b"\r\n"),
-                _ => input.extend(std::iter::repeat_n(b'a', rng.below(12) as usize)),
+                _ => input.extend(std::iter::repeat_n(b'a', rng.below(12))),
             }
             if rng.below(3) > 0 {
                 input.push(b'\n');
@@ -821,10 +821,10 @@ mod tests {
 
     fn random_limits(rng: &mut Rng) -> BatchLimits {
         BatchLimits {
-            target_bytes: 1 + rng.below(64) as usize,
-            max_bytes: 1 + rng.below(256) as usize,
-            min_lines: rng.below(4) as usize,
-            max_line_bytes: [4, 30, 1 << 40][rng.below(3) as usize],
+            target_bytes: 1 + rng.below(64),
+            max_bytes: 1 + rng.below(256),
+            min_lines: rng.below(4),
+            max_line_bytes: [4, 30, 1 << 40][rng.below(3)],
         }
     }
 
@@ -837,7 +837,7 @@ mod tests {
             let whole = lines_of(BatchReader::new(&input[..], limits));
             let trickle = Trickle {
                 input: &input,
-                next: Rng(rng.below(1 << 30) + 1),
+                next: Rng(rng.below(1 << 30) as u64 + 1),
             };
             assert_eq!(lines_of(BatchReader::new(trickle, limits)), whole);
             assert_eq!(whole.2, input.len());
@@ -893,7 +893,7 @@ mod tests {
             max_line_bytes: 10,
             ..BatchLimits::default()
         };
-        let (mapped, read) = mapped_and_read(&[b'z'; 3 * READ_CHUNK], limits);
+        let (mapped, read) = mapped_and_read(&vec![b'z'; 3 * READ_CHUNK], limits);
         assert_eq!(mapped, read);
         let (mapped, read) = mapped_and_read(b"", limits);
         assert_eq!((mapped.0.len(), mapped.2), (0, 0));
