@@ -5,10 +5,15 @@
 //! in order and keep duplicates, so `duplicate-key` can see them; lookups return the last
 //! occurrence, which is what Python's `json` (the platform's likely parser) keeps.
 
+mod long_strings;
+
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use self::long_strings::Cut;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Json<'a> {
@@ -129,25 +134,84 @@ impl<'a> Json<'a> {
         }
     }
 
-    /// Parses one line. Strings without escapes borrow from `text`.
+    /// Parses one line. Strings without escapes borrow from `text`. Long strings are cut
+    /// out first ([`long_strings`]); a line that does not parse is parsed again whole, so
+    /// its error is serde_json's on the line as written.
     pub fn parse(text: &'a str) -> Result<Json<'a>, serde_json::Error> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let value = Json::deserialize(&mut de)?;
-        de.end()?;
-        Ok(value)
+        if let Some(cut) = Cut::of(text)
+            && let Ok(json) = parse_with(&cut.text, &cut)
+        {
+            return Ok(json);
+        }
+        parse_with(text, Same)
+    }
+}
+
+fn parse_with<'de, 'a, B: Borrow<'de, 'a>>(
+    text: &'de str,
+    strings: B,
+) -> Result<Json<'a>, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = Seed::new(strings).deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// How a string serde_json borrows from the text it parses becomes one of the tree's.
+trait Borrow<'de, 'a>: Copy {
+    fn borrowed(self, piece: &'de str) -> Cow<'a, str>;
+}
+
+/// The text parsed is the line itself.
+#[derive(Clone, Copy)]
+struct Same;
+
+impl<'a> Borrow<'a, 'a> for Same {
+    fn borrowed(self, piece: &'a str) -> Cow<'a, str> {
+        Cow::Borrowed(piece)
+    }
+}
+
+/// The text parsed is the line with its long strings cut: each piece is mapped back.
+impl<'de, 'a> Borrow<'de, 'a> for &Cut<'a> {
+    fn borrowed(self, piece: &'de str) -> Cow<'a, str> {
+        self.original(piece)
+            .map_or_else(|| Cow::Owned(piece.to_owned()), Cow::Borrowed)
     }
 }
 
 impl<'de> Deserialize<'de> for Json<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(JsonVisitor)
+        Seed::new(Same).deserialize(deserializer)
     }
 }
 
-struct JsonVisitor;
+/// Builds a [`Json`] tree whose strings `B` borrows.
+#[derive(Clone, Copy)]
+struct Seed<'a, B> {
+    strings: B,
+    tree: PhantomData<fn() -> Json<'a>>,
+}
 
-impl<'de> Visitor<'de> for JsonVisitor {
-    type Value = Json<'de>;
+impl<B> Seed<'_, B> {
+    fn new(strings: B) -> Self {
+        Seed {
+            strings,
+            tree: PhantomData,
+        }
+    }
+}
+
+impl<'de, 'a, B: Borrow<'de, 'a>> DeserializeSeed<'de> for Seed<'a, B> {
+    type Value = Json<'a>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Json<'a>, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, 'a, B: Borrow<'de, 'a>> Visitor<'de> for Seed<'a, B> {
+    type Value = Json<'a>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
@@ -166,7 +230,7 @@ impl<'de> Visitor<'de> for JsonVisitor {
         Ok(Json::Number(Number::Float(v)))
     }
     fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Json::String(Cow::Borrowed(v)))
+        Ok(Json::String(self.strings.borrowed(v)))
     }
     fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
         Ok(Json::String(Cow::Owned(v.to_owned())))
@@ -183,7 +247,7 @@ impl<'de> Visitor<'de> for JsonVisitor {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element()? {
+        while let Some(item) = seq.next_element_seed(self)? {
             items.push(item);
         }
         Ok(Json::Array(items))
@@ -191,35 +255,38 @@ impl<'de> Visitor<'de> for JsonVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
-        while let Some(key) = map.next_key::<Key<'de>>()? {
-            entries.push((key.0, map.next_value()?));
+        while let Some(key) = map.next_key_seed(Key(self))? {
+            entries.push((key, map.next_value_seed(self)?));
         }
         Ok(Json::Object(Object { entries }))
     }
 }
 
 /// An object key, borrowed when it has no escapes.
-struct Key<'a>(Cow<'a, str>);
+struct Key<'a, B>(Seed<'a, B>);
 
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object key")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(v)))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
+impl<'de, 'a, B: Borrow<'de, 'a>> DeserializeSeed<'de> for Key<'a, B> {
+    type Value = Cow<'a, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de, 'a, B: Borrow<'de, 'a>> Visitor<'de> for Key<'a, B> {
+    type Value = Cow<'a, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(self.0.strings.borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
     }
 }
 
@@ -237,6 +304,63 @@ mod tests {
             Some(Json::String(Cow::Borrowed(_)))
         ));
         assert_eq!(obj.get_str("esc"), Some("a\nb"));
+    }
+
+    /// Parses `text` whole, as serde_json alone would.
+    fn parse_whole(text: &str) -> Result<Json<'_>, serde_json::Error> {
+        parse_with(text, Same)
+    }
+
+    #[test]
+    fn long_strings_parse_to_the_same_borrowed_tree() {
+        let payload = format!("data:image/png;base64,{}", "iVBO".repeat(1000));
+        let line = format!(
+            r#"{{"messages":[{{"role":"user","content":[{{"type":"image_url","image_url":{{"url":"{payload}"}}}},{{"type":"text","text":"é\u00e9 {payload}"}}]}}],"{payload}":1}}"#
+        );
+        let json = Json::parse(&line).unwrap();
+        assert_eq!(json, parse_whole(&line).unwrap());
+        let url = &json
+            .as_object()
+            .unwrap()
+            .get("messages")
+            .unwrap()
+            .as_array()
+            .unwrap()[0]
+            .as_object()
+            .unwrap()
+            .get("content")
+            .unwrap()
+            .as_array()
+            .unwrap()[0];
+        let url = url.as_object().unwrap().get("image_url").unwrap();
+        let Some(Json::String(Cow::Borrowed(url))) = url.as_object().unwrap().get("url") else {
+            panic!("not borrowed: {url:?}");
+        };
+        assert_eq!(url.as_ptr(), line[line.find("data:").unwrap()..].as_ptr());
+        assert_eq!(*url, payload);
+    }
+
+    #[test]
+    fn lines_with_long_strings_fail_as_serde_json_fails_on_them() {
+        let long = "A".repeat(5000);
+        for line in [
+            format!(r#"{{"a":"{long}","b":}}"#),
+            format!(r#"{{"a":"{long}"}} x"#),
+            format!(r#"{{"a":"{long}","a":"{long}"#),
+            format!(r#"["{long}" "{long}"]"#),
+            format!(r#"{{"{long}"}}"#),
+            format!(r#"{long}"{long}""#),
+            format!("{}\"{long}\"{}", "[".repeat(200), "]".repeat(200)),
+        ] {
+            let (cut, whole) = (Json::parse(&line), parse_whole(&line));
+            assert_eq!(
+                cut.as_ref().map_err(ToString::to_string),
+                whole.as_ref().map_err(ToString::to_string),
+                "{}",
+                &line[..40]
+            );
+            assert!(whole.is_err());
+        }
     }
 
     #[test]

@@ -229,3 +229,25 @@ fn the_engine_fetcher_and_renderers_name_no_rule() {
         named.join("\n")
     );
 }
+
+/// `unsafe_code` is denied crate-wide; the one module that maps files allows it. No other
+/// file may say `unsafe` or `unsafe_code` (a block, a function, an attribute).
+#[test]
+fn unsafe_code_is_confined_to_the_mapped_file_module() {
+    let allowed = Path::new("input/mapped.rs");
+    for file in sources() {
+        let text = fs::read_to_string(src().join(&file)).unwrap();
+        let code: String = text
+            .lines()
+            .map(|line| line.split("//").next().unwrap_or_default())
+            .collect();
+        let says_unsafe = code
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .any(|word| word == "unsafe" || word == "unsafe_code");
+        if file != allowed {
+            assert!(!says_unsafe, "{} uses unsafe", file.display());
+        }
+    }
+    let mapped = fs::read_to_string(src().join(allowed)).unwrap();
+    assert!(mapped.contains("#![allow(unsafe_code)]") && mapped.contains("// SAFETY: "));
+}

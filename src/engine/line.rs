@@ -99,7 +99,10 @@ pub(super) fn check(
         return outcome;
     }
 
-    let text = match std::str::from_utf8(bytes) {
+    // simdutf8 checks with AVX2 or SSE4.2 where the CPU has them (most lines are valid);
+    // std's error gives the offset of an invalid line.
+    let valid = simdutf8::basic::from_utf8(bytes).or_else(|_| std::str::from_utf8(bytes));
+    let text = match valid {
         Ok(text) => text,
         Err(error) => {
             let at = error.valid_up_to();

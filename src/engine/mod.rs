@@ -153,13 +153,23 @@ impl Engine {
             return self.check_stream(io::stdin(), &name, out);
         }
         let file = File::open(path).map_err(Stop::Input)?;
-        self.check_stream(file, &name, out)
+        let batches = BatchReader::of_file(file, self.options.batches);
+        self.check_batches(batches, &name, out)
     }
 
     /// Checks one input stream, emitting its diagnostics in input order.
     pub fn check_stream(
         &self,
         reader: impl Read + Send,
+        file: &Arc<str>,
+        out: &mut Output<'_>,
+    ) -> Result<(), Stop> {
+        self.check_batches(BatchReader::new(reader, self.options.batches), file, out)
+    }
+
+    fn check_batches(
+        &self,
+        batches: BatchReader<impl Read + Send>,
         file: &Arc<str>,
         out: &mut Output<'_>,
     ) -> Result<(), Stop> {
@@ -176,7 +186,7 @@ impl Engine {
             seen_crlf: false,
             urls: Vec::new(),
         };
-        self.read_and_check(reader, &mut state, out)?;
+        self.read_and_check(batches, &mut state, out)?;
         let FileState {
             mut facts, urls, ..
         } = state;
@@ -206,7 +216,7 @@ impl Engine {
     /// a time, recording their outcomes in input order.
     fn read_and_check(
         &self,
-        reader: impl Read + Send,
+        mut reader: BatchReader<impl Read + Send>,
         state: &mut FileState<'_>,
         out: &mut Output<'_>,
     ) -> Result<(), Stop> {
@@ -215,9 +225,7 @@ impl Engine {
             let (sender, batches) = mpsc::sync_channel::<io::Result<Batch>>(READ_AHEAD);
             // Checked batches' buffers go back to the reader to be filled again.
             let (recycle, spare_buffers) = mpsc::channel::<Vec<u8>>();
-            let limits = self.options.batches;
             scope.spawn(move || {
-                let mut reader = BatchReader::new(reader, limits);
                 let spare = || spare_buffers.try_recv().unwrap_or_default();
                 while let Some(next) = reader.next_batch_in(spare()).transpose() {
                     let failed = next.is_err();

@@ -1,5 +1,6 @@
 //! Reading the input: streaming lines, and locating values in them.
 
+mod mapped;
 pub mod pointer;
 pub mod reader;
 

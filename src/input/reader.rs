@@ -7,9 +7,16 @@
 //! out as one [`Special::TooLong`] entry and its bytes are skipped, never held. A run of
 //! empty lines is one [`Special::BlankRun`] entry, however long (a flood of newlines costs
 //! no memory per line).
+//!
+//! A regular file is mapped instead of read ([`BatchReader::of_file`], [`super::mapped`]):
+//! its batches borrow windows of the mapping and hold the same lines, cut at the same
+//! places, as reading it gives.
 
+use std::fs::File;
 use std::io::{self, Read};
 use std::ops::Range;
+
+use super::mapped::{MIN_MAPPED_LEN, MappedFile, Window};
 
 /// Bytes read per `read` call.
 const READ_CHUNK: usize = 1 << 20;
@@ -54,10 +61,36 @@ pub enum Special {
     TooLong { len: u64 },
 }
 
+/// The bytes of a batch: read into a buffer, or a window of a mapped file.
+#[derive(Debug)]
+enum Held {
+    Read(Vec<u8>),
+    /// The first `len` bytes of the window.
+    Mapped {
+        window: Window,
+        len: usize,
+    },
+}
+
+impl Default for Held {
+    fn default() -> Self {
+        Held::Read(Vec::new())
+    }
+}
+
+impl Held {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Held::Read(data) => data,
+            Held::Mapped { window, len } => &window[..*len],
+        }
+    }
+}
+
 /// Whole lines read from the input.
 #[derive(Debug, Default)]
 pub struct Batch {
-    data: Vec<u8>,
+    data: Held,
     /// Line contents within `data`, without the `\n` (empty for a special entry).
     spans: Vec<Range<usize>>,
     /// The special entries, in order: index into `spans`, file offset, what it stands for.
@@ -92,6 +125,7 @@ pub struct RawLine<'a> {
 impl Batch {
     pub fn lines(&self) -> impl ExactSizeIterator<Item = RawLine<'_>> + '_ {
         let last = self.spans.len().saturating_sub(1);
+        let data = self.data.bytes();
         let mut number = self.first_line;
         let mut specials = self.specials.iter().peekable();
         self.spans.iter().enumerate().map(move |(i, span)| {
@@ -99,7 +133,7 @@ impl Batch {
             let line = RawLine {
                 number,
                 offset: special.map_or(self.base_offset + span.start as u64, |s| s.1),
-                bytes: &self.data[span.clone()],
+                bytes: &data[span.clone()],
                 unterminated: self.unterminated_tail && i == last,
                 special: special.map(|s| s.2),
             };
@@ -119,14 +153,18 @@ impl Batch {
         self.spans.is_empty()
     }
 
-    /// The batch's buffer, to read the next batch into.
+    /// The batch's buffer, to read the next batch into (empty for a mapped batch, whose
+    /// window is unmapped here).
     pub fn into_buffer(self) -> Vec<u8> {
-        self.data
+        match self.data {
+            Held::Read(data) => data,
+            Held::Mapped { .. } => Vec::new(),
+        }
     }
 
     /// Bytes of input this batch covers (including newlines, a BOM and skipped lines).
     pub fn byte_len(&self) -> usize {
-        self.data.len() + usize::try_from(self.skipped).unwrap_or(usize::MAX)
+        self.data.bytes().len() + usize::try_from(self.skipped).unwrap_or(usize::MAX)
     }
 }
 
@@ -180,7 +218,9 @@ impl Entries {
 
 /// Reads `inner` as a sequence of [`Batch`]es.
 pub struct BatchReader<R> {
-    inner: R,
+    /// What is read; `None` when the input is mapped.
+    inner: Option<R>,
+    mapped: Option<MappedFile>,
     limits: BatchLimits,
     /// The start of a line not ended by the last batch.
     carry: Vec<u8>,
@@ -192,10 +232,26 @@ pub struct BatchReader<R> {
     blank_run: Option<BlankRun>,
 }
 
+impl BatchReader<File> {
+    /// Reads `file` as [`BatchReader::new`] does, mapping it when it is a regular file of
+    /// at least [`MIN_MAPPED_LEN`] bytes (its lines are then never copied).
+    pub fn of_file(file: File, limits: BatchLimits) -> Self {
+        match MappedFile::new(file, MIN_MAPPED_LEN) {
+            Ok(mapped) => Self::with_source(None, Some(mapped), limits),
+            Err(file) => Self::new(file, limits),
+        }
+    }
+}
+
 impl<R: Read> BatchReader<R> {
     pub fn new(inner: R, limits: BatchLimits) -> Self {
+        Self::with_source(Some(inner), None, limits)
+    }
+
+    fn with_source(inner: Option<R>, mapped: Option<MappedFile>, limits: BatchLimits) -> Self {
         Self {
             inner,
+            mapped,
             limits,
             carry: Vec::new(),
             next_line: 1,
@@ -214,6 +270,11 @@ impl<R: Read> BatchReader<R> {
     /// The next batch, read into `buffer` (the buffer of a batch already checked: reusing
     /// it saves the kernel mapping and zeroing fresh pages for every batch).
     pub fn next_batch_in(&mut self, buffer: Vec<u8>) -> io::Result<Option<Batch>> {
+        if let Some(file) = self.mapped.take() {
+            let batch = self.next_mapped_batch(&file);
+            self.mapped = Some(file);
+            return batch;
+        }
         let mut data = buffer;
         data.clear();
         data.reserve((self.carry.len() + READ_CHUNK).max(self.limits.target_bytes));
@@ -239,7 +300,13 @@ impl<R: Read> BatchReader<R> {
                 }
             }
             if !self.at_start {
-                self.scan(&mut batch, scanned);
+                self.scan(
+                    &batch.data,
+                    &mut batch.entries,
+                    &mut batch.line_start,
+                    batch.skipped,
+                    scanned,
+                );
                 scanned = batch.data.len();
                 let unended = (batch.data.len() - batch.line_start) as u64;
                 if unended > self.limits.max_line_bytes {
@@ -250,10 +317,10 @@ impl<R: Read> BatchReader<R> {
                     break;
                 }
             }
-            if self.eof || self.batch_is_full(&batch) {
+            if self.eof || self.batch_is_full(batch.data.len(), &batch) {
                 break;
             }
-            read_chunk(&mut self.inner, &mut batch.data, &mut self.eof)?;
+            self.read_more(&mut batch.data)?;
         }
 
         let mut unterminated_tail = false;
@@ -285,7 +352,7 @@ impl<R: Read> BatchReader<R> {
             ..
         } = batch;
         let batch = Batch {
-            data,
+            data: Held::Read(data),
             spans,
             specials,
             first_line: self.next_line,
@@ -299,20 +366,144 @@ impl<R: Read> BatchReader<R> {
         Ok(Some(batch))
     }
 
+    /// The next batch of a mapped file: the lines reading it would give, cut where reading
+    /// it in [`READ_CHUNK`]s would cut them, in a window of the mapping.
+    fn next_mapped_batch(&mut self, file: &MappedFile) -> io::Result<Option<Batch>> {
+        let start = self.offset;
+        let remaining = usize::try_from(file.len().saturating_sub(start)).unwrap_or(usize::MAX);
+        let mut window = file.window(start, remaining.min(self.window_bytes()))?;
+        let mut batch = Filling {
+            data: Vec::new(),
+            entries: Entries::default(),
+            line_start: 0,
+            skipped: 0,
+        };
+        let mut starts_with_bom = false;
+        // What a read would hold by now, and what of it is scanned for `\n`s.
+        let mut held = window.len().min(READ_CHUNK);
+        let mut scanned = 0;
+        let mut skipped_a_line = false;
+        let mut eof;
+        loop {
+            eof = held == remaining;
+            if self.at_start && (held >= UTF8_BOM.len() || eof) {
+                self.at_start = false;
+                if window[..held].starts_with(UTF8_BOM) {
+                    starts_with_bom = true;
+                    batch.line_start = UTF8_BOM.len();
+                    scanned = UTF8_BOM.len();
+                }
+            }
+            if !self.at_start {
+                let data = &window[..held];
+                self.scan(data, &mut batch.entries, &mut batch.line_start, 0, scanned);
+                scanned = held;
+                if (held - batch.line_start) as u64 > self.limits.max_line_bytes {
+                    eof = self.skip_mapped_line(file, held, &mut batch)?;
+                    skipped_a_line = true;
+                    break;
+                }
+            }
+            if eof || self.batch_is_full(held, &batch) {
+                break;
+            }
+            if held == window.len() {
+                window = file.window(start, remaining.min(window.len().saturating_mul(2)))?;
+            }
+            held = window.len().min(held + READ_CHUNK);
+        }
+
+        let mut unterminated_tail = false;
+        let len = if eof && !skipped_a_line {
+            let line_start = batch.line_start;
+            batch
+                .entries
+                .push_blank_run(line_start, self.blank_run.take());
+            if line_start < held {
+                batch.entries.push_line(line_start..held);
+                unterminated_tail = true;
+            }
+            held
+        } else {
+            batch.line_start
+        };
+        if len == 0 && batch.entries.spans.is_empty() && batch.skipped == 0 {
+            return Ok(None);
+        }
+        let Entries {
+            spans,
+            specials,
+            lines,
+        } = batch.entries;
+        let batch = Batch {
+            data: Held::Mapped { window, len },
+            spans,
+            specials,
+            first_line: self.next_line,
+            base_offset: start,
+            skipped: batch.skipped,
+            unterminated_tail,
+            starts_with_bom,
+        };
+        self.next_line += lines;
+        self.offset += batch.byte_len() as u64;
+        Ok(Some(batch))
+    }
+
+    /// The line from `batch.line_start` is too long to hold and has no `\n` in the first
+    /// `held` bytes of the window: hands it out as one [`Special::TooLong`] entry and finds
+    /// its end in windows of its own, unmapped as soon as searched. True when it ends the
+    /// file.
+    fn skip_mapped_line(
+        &mut self,
+        file: &MappedFile,
+        held: usize,
+        batch: &mut Filling,
+    ) -> io::Result<bool> {
+        let start = batch.line_start;
+        batch.entries.push_blank_run(start, self.blank_run.take());
+        let offset = self.offset + start as u64;
+        let mut searched = self.offset + held as u64;
+        loop {
+            let rest = usize::try_from(file.len() - searched).unwrap_or(usize::MAX);
+            let window = file.window(searched, rest.min(self.window_bytes()))?;
+            let newline = memchr::memchr(b'\n', &window);
+            let end = searched + newline.unwrap_or(window.len()) as u64;
+            if newline.is_some() || window.is_empty() {
+                let len = end - offset;
+                batch.skipped = len + u64::from(newline.is_some());
+                batch
+                    .entries
+                    .push_special(start, offset, Special::TooLong { len });
+                return Ok(newline.is_none());
+            }
+            searched = end;
+        }
+    }
+
+    /// How much of a mapped file a batch maps at first (more only for a longer line).
+    fn window_bytes(&self) -> usize {
+        self.limits
+            .max_bytes
+            .max(self.limits.target_bytes)
+            .max(READ_CHUNK)
+    }
+
     /// Ends the lines whose `\n` is in `data[from..]`: an empty line joins the run of empty
     /// lines, any other first hands out that run, then itself.
-    fn scan(&mut self, batch: &mut Filling, from: usize) {
+    fn scan(
+        &mut self,
+        data: &[u8],
+        entries: &mut Entries,
+        line_start: &mut usize,
+        skipped: u64,
+        from: usize,
+    ) {
         let max_line = self.limits.max_line_bytes;
-        let Filling {
-            data,
-            entries,
-            line_start,
-            skipped,
-        } = batch;
         let mut from = from;
         while let Some(nl) = memchr::memchr(b'\n', &data[from..]).map(|nl| from + nl) {
             let start = *line_start;
-            let offset = self.offset + *skipped + start as u64;
+            let offset = self.offset + skipped + start as u64;
             if nl == start {
                 // The whole run of `\n` at once: a flood of newlines is a byte loop, not a
                 // search per line.
@@ -363,13 +554,21 @@ impl<R: Read> BatchReader<R> {
                     .push_special(start, offset, Special::TooLong { len });
                 return Ok(());
             }
-            read_chunk(&mut self.inner, &mut batch.data, &mut self.eof)?;
+            self.read_more(&mut batch.data)?;
         }
     }
 
-    fn batch_is_full(&self, batch: &Filling) -> bool {
+    /// Reads the next chunk of the stream into `data`.
+    fn read_more(&mut self, data: &mut Vec<u8>) -> io::Result<()> {
+        match &mut self.inner {
+            Some(inner) => read_chunk(inner, data, &mut self.eof),
+            None => Err(io::Error::other("a mapped input is not read")),
+        }
+    }
+
+    /// Whether a batch of `len` bytes ends here.
+    fn batch_is_full(&self, len: usize, batch: &Filling) -> bool {
         let limits = &self.limits;
-        let len = batch.data.len();
         let lines = batch.entries.lines + self.blank_run.map_or(0, |run| run.lines);
         batch.line_start > 0
             && ((len >= limits.target_bytes && lines >= limits.min_lines as u64)
@@ -545,5 +744,159 @@ mod tests {
     #[test]
     fn empty_input_has_no_lines() {
         assert!(read_all(b"", TINY).0.is_empty());
+    }
+
+    /// Every line as (number, offset, bytes, unterminated, special), whatever the batches,
+    /// the BOM flag and the bytes the batches cover.
+    type Lines = (Vec<(u64, u64, Vec<u8>, bool, Option<Special>)>, bool, usize);
+
+    fn lines_of<R: Read>(mut reader: BatchReader<R>) -> Lines {
+        let (mut out, mut bom, mut covered) = (Vec::new(), false, 0);
+        while let Some(batch) = reader.next_batch_in(Vec::new()).unwrap() {
+            bom |= batch.starts_with_bom;
+            covered += batch.byte_len();
+            out.extend(batch.lines().map(|l| {
+                (
+                    l.number,
+                    l.offset,
+                    l.bytes.to_vec(),
+                    l.unterminated,
+                    l.special,
+                )
+            }));
+        }
+        (out, bom, covered)
+    }
+
+    /// Returns at most a few bytes per `read`, as a pipe may.
+    struct Trickle<'a> {
+        input: &'a [u8],
+        next: Rng,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            // Never 0 before the end: that would say the input ended.
+            let n = (1 + self.next.below(6))
+                .min(buf.len())
+                .min(self.input.len());
+            buf[..n].copy_from_slice(&self.input[..n]);
+            self.input = &self.input[n..];
+            Ok(n)
+        }
+    }
+
+    /// xorshift64: reproducible inputs without a dependency.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            usize::try_from(self.0 % n as u64).unwrap_or_default()
+        }
+    }
+
+    /// An input of short and long lines, runs of empty lines, `\r`s, maybe a BOM and maybe a
+    /// final newline.
+    fn random_input(rng: &mut Rng, long: usize) -> Vec<u8> {
+        let mut input = Vec::new();
+        if rng.below(4) == 0 {
+            input.extend(UTF8_BOM);
+        }
+        for _ in 0..rng.below(40) {
+            match rng.below(6) {
+                0 => input.extend(std::iter::repeat_n(b'\n', rng.below(5))),
+                1 => input.extend(std::iter::repeat_n(b'x', rng.below(long))),
+                2 => input.extend(b"\r\n"),
+                _ => input.extend(std::iter::repeat_n(b'a', rng.below(12))),
+            }
+            if rng.below(3) > 0 {
+                input.push(b'\n');
+            }
+        }
+        input
+    }
+
+    fn random_limits(rng: &mut Rng) -> BatchLimits {
+        BatchLimits {
+            target_bytes: 1 + rng.below(64),
+            max_bytes: 1 + rng.below(256),
+            min_lines: rng.below(4),
+            max_line_bytes: [4, 30, 1 << 40][rng.below(3)],
+        }
+    }
+
+    #[test]
+    fn any_split_into_reads_gives_the_same_lines() {
+        let mut rng = Rng(0x5eed);
+        for _ in 0..300 {
+            let input = random_input(&mut rng, 80);
+            let limits = random_limits(&mut rng);
+            let whole = lines_of(BatchReader::new(&input[..], limits));
+            let trickle = Trickle {
+                input: &input,
+                next: Rng(rng.below(1 << 30) as u64 + 1),
+            };
+            assert_eq!(lines_of(BatchReader::new(trickle, limits)), whole);
+            assert_eq!(whole.2, input.len());
+        }
+    }
+
+    /// The mapped reader (on a file of any length) against reading the same bytes.
+    fn mapped_and_read(input: &[u8], limits: BatchLimits) -> (Lines, Lines) {
+        let mut file = tempfile::tempfile().unwrap();
+        io::Write::write_all(&mut file, input).unwrap();
+        let mapped = MappedFile::new(file, 0).unwrap();
+        let reader = BatchReader::<File>::with_source(None, Some(mapped), limits);
+        (lines_of(reader), lines_of(BatchReader::new(input, limits)))
+    }
+
+    #[test]
+    fn a_mapped_file_gives_the_lines_reading_it_gives() {
+        let mut rng = Rng(0xfeed);
+        for _ in 0..200 {
+            let input = random_input(&mut rng, 80);
+            let limits = random_limits(&mut rng);
+            let (mapped, read) = mapped_and_read(&input, limits);
+            assert_eq!(
+                mapped,
+                read,
+                "{limits:?} {:?}",
+                String::from_utf8_lossy(&input)
+            );
+        }
+        // Lines longer than a read, a window and the line bound, across chunk borders.
+        let mut input = b"a\n\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 3 * READ_CHUNK + 5));
+        input.extend(b"\nb\n");
+        input.extend(std::iter::repeat_n(b'y', READ_CHUNK - 2));
+        input.extend(b"\n\n\nc");
+        for max_line_bytes in [READ_CHUNK as u64 / 2, 2 * READ_CHUNK as u64, 1 << 40] {
+            for (target_bytes, max_bytes) in
+                [(3, 5), (READ_CHUNK, 2 * READ_CHUNK), (8 << 20, 64 << 20)]
+            {
+                let limits = BatchLimits {
+                    target_bytes,
+                    max_bytes,
+                    min_lines: 2,
+                    max_line_bytes,
+                };
+                let (mapped, read) = mapped_and_read(&input, limits);
+                assert_eq!(mapped, read, "{limits:?}");
+                assert_eq!(mapped.2, input.len());
+            }
+        }
+        // A too-long last line without a newline, and an empty file.
+        let limits = BatchLimits {
+            max_line_bytes: 10,
+            ..BatchLimits::default()
+        };
+        let (mapped, read) = mapped_and_read(&vec![b'z'; 3 * READ_CHUNK], limits);
+        assert_eq!(mapped, read);
+        let (mapped, read) = mapped_and_read(b"", limits);
+        assert_eq!((mapped.0.len(), mapped.2), (0, 0));
+        assert_eq!(mapped, read);
     }
 }
