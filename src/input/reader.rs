@@ -21,12 +21,17 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 pub const DEFAULT_MAX_LINE_BYTES: u64 = 1 << 30;
 
 /// How batches are cut: at least `target_bytes` and `min_lines` (so the pool has lines to
-/// share), unless that would exceed `max_bytes`; and where a line is too long to hold.
+/// share), unless that would exceed `max_bytes` or `max_entries`; and where a line is too
+/// long to hold.
 #[derive(Debug, Clone, Copy)]
 pub struct BatchLimits {
     pub target_bytes: usize,
     pub max_bytes: usize,
     pub min_lines: usize,
+    /// At most this many entries (a run of blank lines is one): the findings of the
+    /// batches in flight are held until emitted, so their number is bounded however short
+    /// the lines (8 MB of `{}` lines would otherwise be 2.8 M lines, 5.6 M findings).
+    pub max_entries: usize,
     /// Longer lines are [`Special::TooLong`]: reported, not held. The engine sets the
     /// target's bound (`Target::max_line_bytes`).
     pub max_line_bytes: u64,
@@ -39,6 +44,7 @@ impl Default for BatchLimits {
             target_bytes: 8 << 20,
             max_bytes: 64 << 20,
             min_lines: 16,
+            max_entries: 4096,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
         }
     }
@@ -229,6 +235,8 @@ impl<R: Read> BatchReader<R> {
         // the rest of the chunk; else one line's start, a short scan).
         let mut scanned = 0;
         let mut skipped_a_line = false;
+        // The batch holds `max_entries`; the lines after them are carried to the next.
+        let mut entries_full = false;
         loop {
             if self.at_start && (batch.data.len() >= UTF8_BOM.len() || self.eof) {
                 self.at_start = false;
@@ -239,7 +247,10 @@ impl<R: Read> BatchReader<R> {
                 }
             }
             if !self.at_start {
-                self.scan(&mut batch, scanned);
+                if self.scan(&mut batch, scanned) {
+                    entries_full = true;
+                    break;
+                }
                 scanned = batch.data.len();
                 let unended = (batch.data.len() - batch.line_start) as u64;
                 if unended > self.limits.max_line_bytes {
@@ -257,7 +268,7 @@ impl<R: Read> BatchReader<R> {
         }
 
         let mut unterminated_tail = false;
-        if self.eof && !skipped_a_line {
+        if self.eof && !skipped_a_line && !entries_full {
             let start = batch.line_start;
             batch.entries.push_blank_run(start, self.blank_run.take());
             if start < batch.data.len() {
@@ -300,8 +311,9 @@ impl<R: Read> BatchReader<R> {
     }
 
     /// Ends the lines whose `\n` is in `data[from..]`: an empty line joins the run of empty
-    /// lines, any other first hands out that run, then itself.
-    fn scan(&mut self, batch: &mut Filling, from: usize) {
+    /// lines, any other first hands out that run, then itself. Stops, returning true, when
+    /// the batch has `max_entries`.
+    fn scan(&mut self, batch: &mut Filling, from: usize) -> bool {
         let max_line = self.limits.max_line_bytes;
         let Filling {
             data,
@@ -333,7 +345,11 @@ impl<R: Read> BatchReader<R> {
             }
             *line_start = nl + 1;
             from = *line_start;
+            if entries.spans.len() >= self.limits.max_entries {
+                return true;
+            }
         }
+        false
     }
 
     /// The line being read is longer than any valid example: hands it out as one
@@ -411,6 +427,7 @@ mod tests {
         target_bytes: 3,
         max_bytes: 5,
         min_lines: 1,
+        max_entries: 2,
         max_line_bytes: 1 << 40,
     };
 
@@ -540,6 +557,23 @@ mod tests {
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[1].2.len(), long.len());
         assert_eq!(lines[2], (3, 2 + long.len() as u64 + 1, "b".into(), true));
+    }
+
+    #[test]
+    fn a_batch_holds_at_most_max_entries() {
+        let input = "{}\n".repeat(10_000) + "\n\n{}";
+        let mut reader = BatchReader::new(input.as_bytes(), BatchLimits::default());
+        let (mut sizes, mut lines, mut covered) = (Vec::new(), Vec::new(), 0);
+        while let Some(batch) = reader.next_batch().unwrap() {
+            sizes.push(batch.len());
+            covered += batch.byte_len();
+            lines.extend(batch.lines().map(|l| (l.number, l.offset, l.unterminated)));
+        }
+        assert_eq!(sizes, [4096, 4096, 1810]);
+        assert_eq!(covered, input.len());
+        assert_eq!(lines[4096], (4097, 3 * 4096, false));
+        assert_eq!(lines.last(), Some(&(10_003, 30_002, true)));
+        assert!(lines.windows(2).all(|w| w[0].0 < w[1].0));
     }
 
     #[test]
