@@ -9,7 +9,9 @@ mod hostile;
 use std::fmt::Write as _;
 use std::fs;
 
-use hostile::{black_png, iccp_bomb, image_lines, run_vft, text_line};
+use std::time::Duration;
+
+use hostile::{black_png, iccp_bomb, image_lines, run_vft, text_line, url_lines};
 
 /// Bytes a terminal would act on: C0 controls other than LF (TAB aside), DEL, and C1
 /// controls (as UTF-8: C2 80..=C2 9F), and ESC in particular.
@@ -141,11 +143,16 @@ fn deep_decoding_a_tall_png_holds_rows_not_the_frame() {
 }
 
 #[test]
-#[ignore = "needs rules to quote values through render::escape::quote_value (lead, issue 17 part 4)"]
 fn a_ten_megabyte_key_makes_a_short_message() {
     let dir = tempfile::tempdir().unwrap();
     let key = "k".repeat(10 << 20);
-    let line = serde_json::json!({key: 1, "messages": []}).to_string();
+    // The key is on a message, where unknown keys are an error (a top-level one could be
+    // an RFT grader field) and the message quotes it.
+    let line = serde_json::json!({"messages": [
+        {"role": "user", "content": "Hi", key: 1},
+        {"role": "assistant", "content": "Hello"},
+    ]})
+    .to_string();
     fs::write(dir.path().join("key.jsonl"), line + "\n").unwrap();
     let run = run_vft(&["check", "key.jsonl"], dir.path(), None, &[]);
     run.assert_verdict();
@@ -154,10 +161,14 @@ fn a_ten_megabyte_key_makes_a_short_message() {
         "{} bytes of output",
         run.stdout.len()
     );
+    assert!(
+        run.stdout().contains("(10,485,760 bytes)"),
+        "{}",
+        run.stdout()
+    );
 }
 
 #[test]
-#[ignore = "needs CR-only line endings diagnosed as such (issue 17 part 5, reader/lead)"]
 fn cr_only_line_endings_are_not_called_crlf() {
     let dir = tempfile::tempdir().unwrap();
     let text = [text_line("a"), text_line("b")].join("\r") + "\r";
@@ -170,6 +181,12 @@ fn cr_only_line_endings_are_not_called_crlf() {
     );
     run.assert_verdict();
     assert!(!run.stdout().contains("CRLF"), "{}", run.stdout());
+    assert!(
+        run.stdout().contains("VFT015") && run.stdout().contains("holds 2 CR-separated lines"),
+        "{}",
+        run.stdout()
+    );
+    assert!(!run.stdout().contains("VFT002"), "{}", run.stdout());
 }
 
 #[test]
@@ -221,3 +238,139 @@ fn numbers_at_the_edges_of_json() {
         "{stdout}"
     );
 }
+
+/// The local server's answers for the fetch cases.
+fn hostile_answers(path: &str) -> hostile::Answer {
+    let png = black_png(8, &[]);
+    let answer = |status, headers: Vec<(&'static str, String)>, body, pace| hostile::Answer {
+        status,
+        headers,
+        body,
+        pace,
+    };
+    match path {
+        // 100 s of body, a byte a second.
+        "/trickle.png" => answer(
+            200,
+            vec![("Content-Type", "image/png".into())],
+            vec![0; 100],
+            Some((1, Duration::from_secs(1))),
+        ),
+        "/busy.png" => answer(
+            429,
+            vec![("Retry-After", "999999".into())],
+            Vec::new(),
+            None,
+        ),
+        // An image with a validator, so that it is cached.
+        _ => answer(
+            200,
+            vec![
+                ("Content-Type", "image/png".into()),
+                ("ETag", "\"v1\"".into()),
+            ],
+            png,
+            None,
+        ),
+    }
+}
+
+#[test]
+fn a_body_that_trickles_in_is_bounded_by_the_fetch_timeout() {
+    let base = hostile::local_server(hostile_answers);
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("slow.jsonl"),
+        url_lines(&[format!("{base}/trickle.png")]),
+    )
+    .unwrap();
+    let args = [
+        "check",
+        "--allow-private-urls",
+        "--no-cache",
+        "--fetch-timeout",
+        "2",
+    ];
+    let run = run_vft(
+        &[&args[..], &["slow.jsonl"]].concat(),
+        dir.path(),
+        None,
+        &[],
+    );
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stdout().contains("VFT217"), "{}", run.stdout());
+    // The body would take 100 s; the timeout (2 s) is what it costs, plus start-up.
+    assert!(run.elapsed < Duration::from_secs(8), "{:?}", run.elapsed);
+}
+
+#[test]
+fn a_retry_after_of_999999_seconds_is_not_waited_for() {
+    let base = hostile::local_server(hostile_answers);
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("busy.jsonl"),
+        url_lines(&[format!("{base}/busy.png")]),
+    )
+    .unwrap();
+    let args = ["check", "--allow-private-urls", "--no-cache", "busy.jsonl"];
+    let run = run_vft(&args, dir.path(), None, &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stdout().contains("429"), "{}", run.stdout());
+    assert!(run.elapsed < Duration::from_secs(10), "{:?}", run.elapsed);
+}
+
+#[test]
+fn a_cache_entry_replaced_by_a_symlink_or_a_fifo_is_not_read() {
+    let base = hostile::local_server(hostile_answers);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    fs::write(
+        dir.path().join("ok.jsonl"),
+        url_lines(&[format!("{base}/ok.png")]),
+    )
+    .unwrap();
+    let args = [
+        "check",
+        "--allow-private-urls",
+        "--format",
+        "concise",
+        "--cache-dir",
+        cache.to_str().unwrap(),
+        "ok.jsonl",
+    ];
+    let first = run_vft(&args, dir.path(), None, &[]);
+    first.assert_verdict();
+    let entries: Vec<_> = fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    assert!(!entries.is_empty(), "nothing was cached");
+    let plant: [(&str, Plant); 2] = [
+        ("a symlink to /dev/zero", |path| {
+            std::os::unix::fs::symlink("/dev/zero", path).unwrap();
+        }),
+        ("a FIFO", |path| {
+            let made = std::process::Command::new("mkfifo").arg(path).status();
+            assert!(made.unwrap().success(), "mkfifo");
+        }),
+    ];
+    for (what, plant) in plant {
+        for entry in &entries {
+            let _ = fs::remove_file(entry);
+            plant(entry);
+        }
+        let run = run_vft(&args, dir.path(), None, &[]);
+        run.assert_verdict();
+        assert_eq!(run.code, first.code, "{what}: {}", run.stderr);
+        assert!(
+            run.elapsed < Duration::from_secs(10),
+            "{what}: {:?}",
+            run.elapsed
+        );
+        run.assert_peak_under(150);
+    }
+}
+
+/// Replaces a cache entry with something hostile.
+type Plant = fn(&std::path::Path);

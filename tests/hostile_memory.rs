@@ -100,20 +100,33 @@ fn empty_objects(n: usize) -> Vec<u8> {
     b"{}\n".repeat(n)
 }
 
+/// Memory does not grow with the findings, in any format: five times the findings (two
+/// per line) peak within a few MiB of the first run. (Measured on a release build, 1 M and
+/// 10 M lines peak alike: see the README's guarantees.)
 #[test]
-#[ignore = "needs diagnostics streamed and dropped, counts per rule (issue 17 part 1, lead)"]
-fn a_million_findings_in_every_format_stay_flat() {
+fn findings_in_every_format_keep_memory_flat() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("m.jsonl"), empty_objects(1_000_000)).unwrap();
+    let (small, large) = (100_000, 500_000);
+    fs::write(dir.path().join("small.jsonl"), empty_objects(small)).unwrap();
+    fs::write(dir.path().join("large.jsonl"), empty_objects(large)).unwrap();
     for format in ["human", "json", "concise", "sarif", "github"] {
-        let run = run_vft(
-            &["check", "--format", format, "m.jsonl"],
-            dir.path(),
-            None,
-            &[],
+        let peaks: Vec<u64> = ["small.jsonl", "large.jsonl"]
+            .iter()
+            .map(|file| {
+                let run = run_vft(&["check", "--format", format, file], dir.path(), None, &[]);
+                assert_eq!(run.code, Some(1), "{format}: {}", run.stderr);
+                run.assert_peak_under(200);
+                run.peak_rss
+            })
+            .collect();
+        // 400,000 more examples cost 1.6 MB of token totals (4 bytes each, kept for exact
+        // percentiles); 800,000 more findings must cost nothing.
+        assert!(
+            peaks[1] < peaks[0] + (12 << 20),
+            "{format}: {} MiB for {small} lines, {} MiB for {large}",
+            peaks[0] >> 20,
+            peaks[1] >> 20
         );
-        assert_eq!(run.code, Some(1), "{format}");
-        run.assert_peak_under(200);
     }
 }
 

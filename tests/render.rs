@@ -177,6 +177,28 @@ fn sarif_snapshot() {
     insta::assert_json_snapshot!(sarif["runs"][0]["results"]);
 }
 
+/// The log is written as it goes (head, each result, then the closing): still one pretty
+/// JSON document, with or without results.
+#[test]
+fn sarif_is_streamed_as_one_pretty_document() {
+    for diagnostics in [Vec::new(), diagnostics()] {
+        let text = render_with(OutputFormat::Sarif, &diagnostics, None);
+        let sarif: Value = serde_json::from_str(&text).unwrap();
+        let run = &sarif["runs"][0];
+        assert_eq!(run["results"].as_array().unwrap().len(), diagnostics.len());
+        assert_eq!(run["columnKind"], "unicodeCodePoints");
+        assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+        assert_eq!(
+            text.lines()
+                .filter(|l| l.starts_with("          \"ruleId\": "))
+                .count(),
+            diagnostics.len(),
+            "{text}"
+        );
+        assert!(text.ends_with("\n    }\n  ]\n}\n"));
+    }
+}
+
 fn sarif_schema() -> jsonschema::Validator {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),

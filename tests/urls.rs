@@ -490,7 +490,7 @@ fn image_bytes_with_a_wrong_content_type_are_a_warning() {
     assert_eq!(d.severity, vft::diagnostic::Severity::Warning);
     assert!(
         d.message
-            .ends_with("response says `Content-Type: text/plain` but the bytes are PNG")
+            .ends_with("response says `Content-Type`: `text/plain` but the bytes are PNG")
     );
 }
 

@@ -35,6 +35,7 @@ fuzz_target!(|input: (Vec<u8>, Vec<u8>, u8)| {
         target_bytes: usize::from(shape % 64) + 1,
         max_bytes: usize::from(shape) * 4 + 1,
         min_lines: usize::from(shape >> 6),
+        max_entries: usize::from(shape % 7) + 1,
         // Small enough that some fuzzed lines are over it and skipped unread.
         max_line_bytes: u64::from(shape) * 8 + 16,
     };

@@ -38,6 +38,8 @@ pub(super) struct UrlRef {
     pub(super) url: Box<str>,
     /// The image's `detail`, for its tokens once its size is known.
     pub(super) detail: Detail,
+    /// The line's example was already counted as skipping an image (by its own findings).
+    pub(super) line_skipped: bool,
 }
 
 pub(super) enum LineKind {
@@ -53,6 +55,24 @@ pub(super) enum LineKind {
     },
 }
 
+/// A line that is not JSON but is several lines ended by lone CRs: the first `\r` after
+/// content, and how many non-blank pieces the CRs separate (at least two).
+fn cr_only(text: &str) -> Option<LineEvent<'static>> {
+    memchr::memchr(b'\r', text.as_bytes())?;
+    let (mut lines, mut offset, mut at) = (0_u64, 0, 0);
+    for piece in text.split('\r') {
+        let end = at + piece.len();
+        if !piece.bytes().all(|b| matches!(b, b' ' | b'\t')) {
+            if lines == 0 {
+                offset = end;
+            }
+            lines += 1;
+        }
+        at = end + 1;
+    }
+    (lines >= 2).then_some(LineEvent::CrOnly { offset, lines })
+}
+
 /// Checks one line.
 pub(super) fn check(
     line: &RawLine<'_>,
@@ -63,7 +83,8 @@ pub(super) fn check(
     file: &Arc<str>,
 ) -> LineOutcome {
     let mut bytes = line.bytes;
-    let crlf = bytes.ends_with(b"\r").then(|| bytes.len() - 1);
+    // A `\r` ends a CRLF line only when a `\n` follows it (not on an unterminated last line).
+    let crlf = (!line.unterminated && bytes.ends_with(b"\r")).then(|| bytes.len() - 1);
     if let Some(at) = crlf {
         bytes = &bytes[..at];
     }
@@ -122,6 +143,12 @@ pub(super) fn check(
     let json = match Json::parse(text) {
         Ok(json) => json,
         Err(error) => {
+            if let Some(event) = cr_only(text) {
+                // Not a CRLF line either: its last `\r` ends the last of its CR lines.
+                outcome.crlf = None;
+                outcome.diagnostics = ends_with(event, text);
+                return outcome;
+            }
             let event = LineEvent::InvalidJson {
                 error: &error,
                 text,
@@ -178,6 +205,7 @@ pub(super) fn check(
                 pointer,
                 url: url.into(),
                 detail: Detail::of(detail),
+                line_skipped: false,
             }),
             Err(problem) => {
                 let failure = fetch::Failure::from(problem);

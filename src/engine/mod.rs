@@ -363,10 +363,12 @@ impl Engine {
             }
             match &self.fetcher {
                 Some(fetcher) => {
-                    for url in &outcome.urls {
+                    let line_skipped = facts.skipped_image_lines.is_last(line.number);
+                    for mut url in outcome.urls {
                         fetcher.submit(&url.url);
+                        url.line_skipped = line_skipped;
+                        state.urls.push(url);
                     }
-                    state.urls.extend(outcome.urls);
                 }
                 None => facts.url_images += outcome.urls.len() as u64,
             }
@@ -435,7 +437,9 @@ impl Engine {
             for finding in findings {
                 let mut diagnostic = locate::into_diagnostic(finding, location.clone(), None);
                 diagnostic.image_url.clone_from(&image_url);
-                note_skipped_image(&diagnostic, facts);
+                if !url.line_skipped {
+                    note_skipped_image(&diagnostic, facts);
+                }
                 out.emit(&diagnostic)?;
             }
         }
@@ -451,9 +455,6 @@ impl Engine {
                 if unreachable == 1 { "" } else { "s" }
             ));
         }
-        // URL findings came after the lines' own: restore line order, one entry per line.
-        facts.skipped_image_lines.sort_unstable();
-        facts.skipped_image_lines.dedup();
         Ok(())
     }
 }
@@ -486,8 +487,7 @@ fn fetched_image_extra_tokens(url: &UrlRef, outcome: &fetch::Outcome, model: Mod
 fn note_skipped_image(diagnostic: &Diagnostic, facts: &mut FileFacts) {
     if let Some(line) = diagnostic.location.line
         && diagnostic.rule.effect == Effect::SkipsImage
-        && facts.skipped_image_lines.last() != Some(&line)
     {
-        facts.skipped_image_lines.push(line);
+        facts.skipped_image_lines.note(line);
     }
 }

@@ -28,12 +28,17 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 pub const DEFAULT_MAX_LINE_BYTES: u64 = 1 << 30;
 
 /// How batches are cut: at least `target_bytes` and `min_lines` (so the pool has lines to
-/// share), unless that would exceed `max_bytes`; and where a line is too long to hold.
+/// share), unless that would exceed `max_bytes` or `max_entries`; and where a line is too
+/// long to hold.
 #[derive(Debug, Clone, Copy)]
 pub struct BatchLimits {
     pub target_bytes: usize,
     pub max_bytes: usize,
     pub min_lines: usize,
+    /// At most this many entries (a run of blank lines is one): the findings of the
+    /// batches in flight are held until emitted, so their number is bounded however short
+    /// the lines (8 MB of `{}` lines would otherwise be 2.8 M lines, 5.6 M findings).
+    pub max_entries: usize,
     /// Longer lines are [`Special::TooLong`]: reported, not held. The engine sets the
     /// target's bound (`Target::max_line_bytes`).
     pub max_line_bytes: u64,
@@ -46,6 +51,7 @@ impl Default for BatchLimits {
             target_bytes: 8 << 20,
             max_bytes: 64 << 20,
             min_lines: 16,
+            max_entries: 4096,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
         }
     }
@@ -290,6 +296,8 @@ impl<R: Read> BatchReader<R> {
         // the rest of the chunk; else one line's start, a short scan).
         let mut scanned = 0;
         let mut skipped_a_line = false;
+        // The batch holds `max_entries`; the lines after them are carried to the next.
+        let mut entries_full = false;
         loop {
             if self.at_start && (batch.data.len() >= UTF8_BOM.len() || self.eof) {
                 self.at_start = false;
@@ -300,13 +308,16 @@ impl<R: Read> BatchReader<R> {
                 }
             }
             if !self.at_start {
-                self.scan(
+                if self.scan(
                     &batch.data,
                     &mut batch.entries,
                     &mut batch.line_start,
                     batch.skipped,
                     scanned,
-                );
+                ) {
+                    entries_full = true;
+                    break;
+                }
                 scanned = batch.data.len();
                 let unended = (batch.data.len() - batch.line_start) as u64;
                 if unended > self.limits.max_line_bytes {
@@ -324,7 +335,7 @@ impl<R: Read> BatchReader<R> {
         }
 
         let mut unterminated_tail = false;
-        if self.eof && !skipped_a_line {
+        if self.eof && !skipped_a_line && !entries_full {
             let start = batch.line_start;
             batch.entries.push_blank_run(start, self.blank_run.take());
             if start < batch.data.len() {
@@ -383,6 +394,8 @@ impl<R: Read> BatchReader<R> {
         let mut held = window.len().min(READ_CHUNK);
         let mut scanned = 0;
         let mut skipped_a_line = false;
+        // The batch holds `max_entries`; the lines after them go to the next.
+        let mut entries_full = false;
         let mut eof;
         loop {
             eof = held == remaining;
@@ -396,7 +409,10 @@ impl<R: Read> BatchReader<R> {
             }
             if !self.at_start {
                 let data = &window[..held];
-                self.scan(data, &mut batch.entries, &mut batch.line_start, 0, scanned);
+                if self.scan(data, &mut batch.entries, &mut batch.line_start, 0, scanned) {
+                    entries_full = true;
+                    break;
+                }
                 scanned = held;
                 if (held - batch.line_start) as u64 > self.limits.max_line_bytes {
                     eof = self.skip_mapped_line(file, held, &mut batch)?;
@@ -414,7 +430,7 @@ impl<R: Read> BatchReader<R> {
         }
 
         let mut unterminated_tail = false;
-        let len = if eof && !skipped_a_line {
+        let len = if eof && !skipped_a_line && !entries_full {
             let line_start = batch.line_start;
             batch
                 .entries
@@ -490,7 +506,8 @@ impl<R: Read> BatchReader<R> {
     }
 
     /// Ends the lines whose `\n` is in `data[from..]`: an empty line joins the run of empty
-    /// lines, any other first hands out that run, then itself.
+    /// lines, any other first hands out that run, then itself. Stops, returning true, when
+    /// the batch has `max_entries`.
     fn scan(
         &mut self,
         data: &[u8],
@@ -498,7 +515,7 @@ impl<R: Read> BatchReader<R> {
         line_start: &mut usize,
         skipped: u64,
         from: usize,
-    ) {
+    ) -> bool {
         let max_line = self.limits.max_line_bytes;
         let mut from = from;
         while let Some(nl) = memchr::memchr(b'\n', &data[from..]).map(|nl| from + nl) {
@@ -524,7 +541,11 @@ impl<R: Read> BatchReader<R> {
             }
             *line_start = nl + 1;
             from = *line_start;
+            if entries.spans.len() >= self.limits.max_entries {
+                return true;
+            }
         }
+        false
     }
 
     /// The line being read is longer than any valid example: hands it out as one
@@ -610,6 +631,7 @@ mod tests {
         target_bytes: 3,
         max_bytes: 5,
         min_lines: 1,
+        max_entries: 2,
         max_line_bytes: 1 << 40,
     };
 
@@ -742,6 +764,23 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_holds_at_most_max_entries() {
+        let input = "{}\n".repeat(10_000) + "\n\n{}";
+        let mut reader = BatchReader::new(input.as_bytes(), BatchLimits::default());
+        let (mut sizes, mut lines, mut covered) = (Vec::new(), Vec::new(), 0);
+        while let Some(batch) = reader.next_batch().unwrap() {
+            sizes.push(batch.len());
+            covered += batch.byte_len();
+            lines.extend(batch.lines().map(|l| (l.number, l.offset, l.unterminated)));
+        }
+        assert_eq!(sizes, [4096, 4096, 1810]);
+        assert_eq!(covered, input.len());
+        assert_eq!(lines[4096], (4097, 3 * 4096, false));
+        assert_eq!(lines.last(), Some(&(10_003, 30_002, true)));
+        assert!(lines.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
     fn empty_input_has_no_lines() {
         assert!(read_all(b"", TINY).0.is_empty());
     }
@@ -824,6 +863,7 @@ mod tests {
             target_bytes: 1 + rng.below(64),
             max_bytes: 1 + rng.below(256),
             min_lines: rng.below(4),
+            max_entries: [1, 3, 4096][rng.below(3)],
             max_line_bytes: [4, 30, 1 << 40][rng.below(3)],
         }
     }
@@ -881,6 +921,7 @@ mod tests {
                     target_bytes,
                     max_bytes,
                     min_lines: 2,
+                    max_entries: 4096,
                     max_line_bytes,
                 };
                 let (mapped, read) = mapped_and_read(&input, limits);

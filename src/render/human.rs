@@ -18,6 +18,9 @@ use crate::render::emitter::Emitter;
 use crate::render::escape::{escape_controls, escape_snippet};
 use crate::summary::Summary;
 
+/// Characters of a JSON pointer shown under a snippet at most (the JSON output has it whole).
+const POINTER_LABEL_MAX_CHARS: usize = 120;
+
 pub struct HumanEmitter<'w> {
     out: Box<dyn Write + 'w>,
     handler: GraphicalReportHandler,
@@ -149,7 +152,12 @@ impl miette::Diagnostic for Report<'_> {
             if p.as_str().is_empty() {
                 "/".to_owned()
             } else {
-                escape_controls(p.as_str()).into_owned()
+                // A pointer holds the file's keys: a 10 MB key must not be a 10 MB label.
+                let pointer = p.as_str();
+                match pointer.char_indices().nth(POINTER_LABEL_MAX_CHARS) {
+                    None => escape_controls(pointer).into_owned(),
+                    Some((cut, _)) => format!("{}…", escape_controls(&pointer[..cut])),
+                }
             }
         });
         Some(Box::new(std::iter::once(

@@ -1,5 +1,7 @@
-//! `--format sarif`: one SARIF 2.1.0 log, written when the run ends, for code scanning
-//! (GitHub's `upload-sarif`, Azure DevOps, IDE viewers).
+//! `--format sarif`: one SARIF 2.1.0 log for code scanning (GitHub's `upload-sarif`, Azure
+//! DevOps, IDE viewers), streamed so that memory does not grow with the findings: the tool
+//! and its rules (known up front) first, then each result as it comes, then, when the run
+//! ends, the invocation (which needs the run's failures) and the closing brackets.
 //!
 //! - `tool.driver.rules` lists every rule of the registry: `id` (the code), `name`,
 //!   `shortDescription` (the summary), `fullDescription` (the docs' "What it does"),
@@ -18,7 +20,8 @@
 //!   excerpt of its line with all whitespace removed, so re-indenting or re-serialising
 //!   the JSON does not change it), then `:n` for the n-th finding with the same hash in
 //!   the run (as GitHub's own `primaryLocationLineHash` does), so identical lines stay
-//!   distinct. File-level findings hash the code and URI only: their messages hold counts
+//!   distinct (counted for the first 524,288 distinct hashes; a later new hash gets `:1`).
+//!   File-level findings hash the code and URI only: their messages hold counts
 //!   that change as the file grows. The hash is 64-bit FNV-1a, stable across platforms and
 //!   Rust versions.
 
@@ -43,9 +46,12 @@ pub struct SarifEmitter<'w> {
     /// Every rule, for `tool.driver.rules`; a result's `ruleIndex` is its id.
     rules: Vec<&'static RuleMeta>,
     base: Option<PathBuf>,
-    results: Vec<SarifResult>,
-    /// How many results share each fingerprint hash so far.
-    occurrences: HashMap<u64, u32>,
+    /// Results written so far; the log's head goes out before the first.
+    written: u64,
+    head_written: bool,
+    occurrences: Occurrences,
+    /// One result's JSON, reused.
+    buffer: Vec<u8>,
 }
 
 impl<'w> SarifEmitter<'w> {
@@ -58,28 +64,81 @@ impl<'w> SarifEmitter<'w> {
             out,
             rules,
             base,
-            results: Vec::new(),
-            occurrences: HashMap::new(),
+            written: 0,
+            head_written: false,
+            occurrences: Occurrences::default(),
+            buffer: Vec::new(),
         }
+    }
+
+    /// The log up to the opening of `results`: everything known before the first finding.
+    fn write_head(&mut self) -> io::Result<()> {
+        if self.head_written {
+            return Ok(());
+        }
+        self.head_written = true;
+        let tool = Tool {
+            driver: Driver {
+                name: "vft",
+                version: env!("CARGO_PKG_VERSION"),
+                semantic_version: env!("CARGO_PKG_VERSION"),
+                rules: self.rules.iter().map(|r| descriptor(r)).collect(),
+            },
+        };
+        write!(
+            self.out,
+            "{{\n  \"$schema\": {},\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": ",
+            serde_json::to_string(SCHEMA)?
+        )?;
+        write_indented(&mut self.out, &mut self.buffer, &tool, RUN_FIELD_INDENT)?;
+        self.out.write_all(b",\n      \"results\": [")
     }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Log {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    version: &'static str,
-    runs: [Run; 1],
+/// Indentation of the run's fields, and of the results within `results`.
+const RUN_FIELD_INDENT: usize = 6;
+const RESULT_INDENT: usize = 8;
+
+/// Writes `value` as pretty JSON whose lines after the first are indented by `indent`
+/// (a JSON string holds no raw newline, so every `\n` of the output is between tokens).
+fn write_indented(
+    out: &mut dyn Write,
+    buffer: &mut Vec<u8>,
+    value: &impl Serialize,
+    indent: usize,
+) -> io::Result<()> {
+    buffer.clear();
+    serde_json::to_writer_pretty(&mut *buffer, value)?;
+    let pad = [b' '; RESULT_INDENT];
+    for (i, line) in buffer.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+            out.write_all(&pad[..indent])?;
+        }
+        out.write_all(line)?;
+    }
+    Ok(())
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Run {
-    tool: Tool,
-    invocations: [Invocation; 1],
-    results: Vec<SarifResult>,
-    column_kind: &'static str,
+/// How many results share each fingerprint hash so far, for the `:n` suffix. Bounded:
+/// past [`MAX_TRACKED_FINGERPRINTS`] distinct hashes a new one is not tracked and always
+/// gets `:1`, so memory does not grow with the findings (past that many distinct findings,
+/// identical ones may share a fingerprint).
+#[derive(Default)]
+struct Occurrences(HashMap<u64, u32>);
+
+/// About 18 MB of table at most.
+const MAX_TRACKED_FINGERPRINTS: usize = 1 << 19;
+
+impl Occurrences {
+    fn next(&mut self, hash: u64) -> u32 {
+        if self.0.len() >= MAX_TRACKED_FINGERPRINTS && !self.0.contains_key(&hash) {
+            return 1;
+        }
+        let occurrence = self.0.entry(hash).or_insert(0);
+        *occurrence = occurrence.saturating_add(1);
+        *occurrence
+    }
 }
 
 /// Whether vft could check every file; the files it could not are notifications.
@@ -296,14 +355,13 @@ impl Emitter for SarifEmitter<'_> {
     fn emit(&mut self, d: &Diagnostic) -> io::Result<()> {
         let artifact_location = artifact(&d.location.file, self.base.as_deref());
         let hash = fingerprint_hash(d, &artifact_location.uri);
-        let occurrence = self.occurrences.entry(hash).or_insert(0);
-        *occurrence += 1;
+        let occurrence = self.occurrences.next(hash);
         let mut text = d.full_message().into_owned();
         if let Some(help) = &d.help {
             text.push_str("\nhelp: ");
             text.push_str(help);
         }
-        self.results.push(SarifResult {
+        let result = SarifResult {
             rule_id: d.rule.code,
             rule_index: d.rule.id.index(),
             level: level(d.severity),
@@ -324,43 +382,45 @@ impl Emitter for SarifEmitter<'_> {
                 FINGERPRINT_KEY,
                 format!("{hash:016x}:{occurrence}"),
             )]),
-        });
+        };
+        self.write_head()?;
+        let separator: &[u8] = if self.written == 0 { b"\n" } else { b",\n" };
+        self.out.write_all(separator)?;
+        self.out.write_all(&[b' '; RESULT_INDENT])?;
+        write_indented(&mut self.out, &mut self.buffer, &result, RESULT_INDENT)?;
+        self.written += 1;
         Ok(())
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        let log = Log {
-            schema: SCHEMA,
-            version: "2.1.0",
-            runs: [Run {
-                tool: Tool {
-                    driver: Driver {
-                        name: "vft",
-                        version: env!("CARGO_PKG_VERSION"),
-                        semantic_version: env!("CARGO_PKG_VERSION"),
-                        rules: self.rules.iter().map(|r| descriptor(r)).collect(),
+        self.write_head()?;
+        if self.written > 0 {
+            self.out.write_all(b"\n")?;
+            self.out.write_all(&[b' '; RUN_FIELD_INDENT])?;
+        }
+        let invocations = [Invocation {
+            execution_successful: summary.failures.is_empty(),
+            tool_execution_notifications: summary
+                .failures
+                .iter()
+                .map(|failure| Notification {
+                    level: "error",
+                    message: Text {
+                        text: failure.clone(),
+                        markdown: None,
                     },
-                },
-                invocations: [Invocation {
-                    execution_successful: summary.failures.is_empty(),
-                    tool_execution_notifications: summary
-                        .failures
-                        .iter()
-                        .map(|failure| Notification {
-                            level: "error",
-                            message: Text {
-                                text: failure.clone(),
-                                markdown: None,
-                            },
-                        })
-                        .collect(),
-                }],
-                results: std::mem::take(&mut self.results),
-                column_kind: "unicodeCodePoints",
-            }],
-        };
-        serde_json::to_writer_pretty(&mut self.out, &log)?;
-        self.out.write_all(b"\n")?;
+                })
+                .collect(),
+        }];
+        self.out.write_all(b"],\n      \"invocations\": ")?;
+        write_indented(
+            &mut self.out,
+            &mut self.buffer,
+            &invocations,
+            RUN_FIELD_INDENT,
+        )?;
+        self.out
+            .write_all(b",\n      \"columnKind\": \"unicodeCodePoints\"\n    }\n  ]\n}\n")?;
         self.out.flush()
     }
 }

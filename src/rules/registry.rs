@@ -16,6 +16,7 @@ pub static REGISTRY: &[Rule] = &numbered([
     input::duplicate_key::RULE,
     input::line_too_long::RULE,
     input::method_mismatch::RULE,
+    input::cr_line_ending::RULE,
     schema::missing_messages::RULE,
     schema::empty_messages::RULE,
     schema::unknown_field::RULE,

@@ -34,6 +34,9 @@ pub enum LineEvent<'a> {
         text: &'a str,
         unterminated: bool,
     },
+    /// The line is not valid JSON but holds lone CRs (`\r` not before `\n`): it is `lines`
+    /// CR-separated lines (the non-blank ones); the first `\r` stands at `offset`.
+    CrOnly { offset: usize, lines: u64 },
     /// The line's JSON value is not an object.
     NotObject { value: &'a Json<'a> },
     /// The first line of the file that ends with CRLF; its `\r` stands at `offset`.
@@ -123,12 +126,79 @@ pub struct FileFacts {
     pub images: u64,
     /// http(s) image URLs this run did not fetch (`--offline`).
     pub url_images: u64,
-    /// Lines of the examples with an image the platform will skip, in order.
-    pub skipped_image_lines: Vec<u64>,
+    /// The examples with an image the platform will skip.
+    pub skipped_image_lines: LineSample,
     pub has_bom: bool,
     /// What the file's lines look like when most are in no training format (legacy
     /// prompt/completion, question/answer…); such lines are not checked one by one.
     pub foreign: Option<ForeignShape>,
     /// The lines in no training format, of a file with `foreign` set.
     pub foreign_lines: u64,
+}
+
+/// A set of line numbers as a count and the lowest few, so that what is kept per file does
+/// not grow with its lines.
+#[derive(Debug, Clone, Default)]
+pub struct LineSample {
+    count: u64,
+    /// The lowest lines noted, in order, at most [`LineSample::KEPT`].
+    lowest: Vec<u64>,
+    last: Option<u64>,
+}
+
+impl LineSample {
+    pub const KEPT: usize = 10;
+
+    /// Notes `line`. The caller notes each line once, except that it may note the same
+    /// line several times in a row (one finding per image of an example).
+    pub fn note(&mut self, line: u64) {
+        if self.last == Some(line) {
+            return;
+        }
+        self.last = Some(line);
+        self.count += 1;
+        let at = self.lowest.partition_point(|&l| l < line);
+        if at < Self::KEPT {
+            self.lowest.insert(at, line);
+            self.lowest.truncate(Self::KEPT);
+        }
+    }
+
+    /// Whether `line` is the last line noted.
+    pub fn is_last(&self, line: u64) -> bool {
+        self.last == Some(line)
+    }
+
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The lowest lines noted, in order.
+    pub fn lowest(&self) -> &[u64] {
+        &self.lowest
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineSample;
+
+    #[test]
+    fn a_line_sample_counts_every_line_and_keeps_the_lowest() {
+        let mut sample = LineSample::default();
+        for line in (100..100_000).step_by(3) {
+            sample.note(line);
+            sample.note(line);
+        }
+        // Lines noted later may be lower (the fetched URLs' findings come at the end).
+        for line in [7, 5, 5] {
+            sample.note(line);
+        }
+        assert_eq!(sample.count(), 33_300 + 2);
+        assert_eq!(
+            sample.lowest(),
+            [5, 7, 100, 103, 106, 109, 112, 115, 118, 121]
+        );
+        assert!(sample.is_last(5));
+    }
 }

@@ -182,3 +182,74 @@ pub(crate) fn text_line(text: &str) -> String {
         {"role": "assistant", "content": "ok"}]})
     .to_string()
 }
+
+/// What the local server answers: a status, headers and a body sent `pace.0` bytes at a
+/// time with `pace.1` between them (the whole body at once without a pace).
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) body: Vec<u8>,
+    pub(crate) pace: Option<(usize, Duration)>,
+}
+
+/// An HTTP/1.1 server on 127.0.0.1 for one test: each connection gets `answer` for the
+/// request's path, on a thread of its own. Returns the base URL.
+pub(crate) fn local_server(answer: fn(&str) -> Answer) -> String {
+    use std::io::BufRead as _;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            thread::spawn(move || {
+                let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+                let mut request = String::new();
+                let _ = reader.read_line(&mut request);
+                let path = request.split(' ').nth(1).unwrap_or("/").to_owned();
+                let mut header = String::new();
+                while reader.read_line(&mut header).unwrap_or(0) > 2 {
+                    header.clear();
+                }
+                let reply = answer(&path);
+                let mut head = format!(
+                    "HTTP/1.1 {} X\r\nConnection: close\r\nContent-Length: {}\r\n",
+                    reply.status,
+                    reply.body.len()
+                );
+                for (name, value) in &reply.headers {
+                    let _ = write!(head, "{name}: {value}\r\n");
+                }
+                head.push_str("\r\n");
+                // The client hangs up when it has had enough: not an error here.
+                if stream.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                let (size, pause) = reply
+                    .pace
+                    .unwrap_or((reply.body.len().max(1), Duration::ZERO));
+                for chunk in reply.body.chunks(size) {
+                    if stream
+                        .write_all(chunk)
+                        .and_then(|()| stream.flush())
+                        .is_err()
+                    {
+                        return;
+                    }
+                    thread::sleep(pause);
+                }
+            });
+        }
+    });
+    base
+}
+
+/// One example line per URL: a user message with the image, an assistant reply.
+pub(crate) fn url_lines(urls: &[String]) -> String {
+    let mut jsonl = String::new();
+    for url in urls {
+        let line = serde_json::json!({"messages": [
+            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]},
+            {"role": "assistant", "content": "ok"}]});
+        writeln!(jsonl, "{line}").unwrap();
+    }
+    jsonl
+}

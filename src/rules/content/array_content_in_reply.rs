@@ -1,4 +1,5 @@
 use crate::json::Json;
+use crate::render::escape::quote_value;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::ExampleContext;
 
@@ -45,7 +46,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
             report
                 .at(
                     message.pointer().key("content"),
-                    format!("`{role}` message content is an array"),
+                    format!("{} message content is an array", quote_value(role)),
                 )
                 .help("give the content as one string: the server has rejected arrays here");
         }

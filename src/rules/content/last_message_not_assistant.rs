@@ -1,3 +1,4 @@
+use crate::render::escape::quote_value;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::ExampleContext;
 
@@ -36,7 +37,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
     let Some(role) = last.role else { return };
     if role != "assistant" && example.roles().any(|(_, role)| role == "assistant") {
         report
-            .at(last.pointer(), format!("last message is from `{role}`, not `assistant`"))
+            .at(last.pointer(), format!("last message is from {}, not `assistant`", quote_value(role)))
             .help("messages after the last assistant reply are not trained on: end with the reply to learn");
     }
 }

@@ -1,3 +1,4 @@
+use crate::render::escape::quote_value;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::ExampleContext;
 
@@ -41,7 +42,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
     };
     if role != "user" {
         report
-            .at(last.pointer(), format!("last message is from `{role}`, not `user`"))
+            .at(last.pointer(), format!("last message is from {}, not `user`", quote_value(role)))
             .help("end the example with the user's prompt; put a reference answer in a top-level key for the grader");
     }
 }

@@ -1,6 +1,7 @@
 use std::collections::HashSet;
 
 use crate::json::Json;
+use crate::render::escape::quote_value;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::ExampleContext;
 
@@ -50,7 +51,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
                 };
                 if !calls.contains(id) {
                     report
-                        .at(message.pointer().key("tool_call_id"), format!("`tool_call_id` `{id}` matches no earlier tool call"))
+                        .at(message.pointer().key("tool_call_id"), format!("`tool_call_id` {} matches no earlier tool call", quote_value(id)))
                         .help("use the `id` of the assistant's `tool_calls` entry this message answers");
                 }
             }

@@ -6,9 +6,6 @@ use crate::target::Target;
 /// Azure fails the file when more image examples than this are skipped.
 pub const AZURE_MAX_SKIPPED: u64 = 200;
 
-/// Line numbers quoted in the message.
-const SAMPLE_LINES: usize = 10;
-
 declare_rule! {
     /// ## What it does
     /// With `--target azure`, counts the examples with at least one image the platform will
@@ -43,17 +40,13 @@ declare_rule! {
 }
 
 fn check(file: &FileFacts, report: &mut Report<'_>) {
-    let skipped = file.skipped_image_lines.len() as u64;
+    let lines = &file.skipped_image_lines;
+    let skipped = lines.count();
     if file.target != Target::Azure || skipped <= AZURE_MAX_SKIPPED {
         return;
     }
-    let sample: Vec<String> = file
-        .skipped_image_lines
-        .iter()
-        .take(SAMPLE_LINES)
-        .map(u64::to_string)
-        .collect();
-    let more = if file.skipped_image_lines.len() > SAMPLE_LINES {
+    let sample: Vec<String> = lines.lowest().iter().map(u64::to_string).collect();
+    let more = if skipped > lines.lowest().len() as u64 {
         ", …"
     } else {
         ""

@@ -2,6 +2,7 @@ use std::collections::HashMap;
 
 use crate::input::pointer::Path;
 use crate::json::{Json, Object};
+use crate::render::escape::quote_value;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::ExampleContext;
 
@@ -43,16 +44,17 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
 const PAIRWISE_MAX_KEYS: usize = 32;
 
 fn visit(object: &Object<'_>, at: &Path<'_>, report: &mut Report<'_>) {
-    let mut report_key = |key: &str, count: usize| {
-        report
+    let mut report_key =
+        |key: &str, count: usize| {
+            report
             .at_key(
                 at.key(key).to_pointer(),
-                format!("key `{key}` appears {count} times in the same object"),
+                format!("key {} appears {count} times in the same object", quote_value(key)),
             )
             .help(
                 "keep one: parsers disagree on which value wins (Python's `json` keeps the last)",
             );
-    };
+        };
     // Report in key order of first appearance, once per key.
     if object.len() <= PAIRWISE_MAX_KEYS {
         for (index, (key, _)) in object.iter().enumerate() {

@@ -1,6 +1,7 @@
 //! VFT0xx: reading and parsing lines.
 
 pub mod blank_line;
+pub mod cr_line_ending;
 pub mod crlf_line_ending;
 pub mod duplicate_key;
 pub mod example_not_object;

@@ -1,3 +1,4 @@
+use crate::render::escape::quote_value;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::{ImageOrigin, ImageView};
 
@@ -44,14 +45,16 @@ fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
     let (message, help) = match image.origin {
         ImageOrigin::Data { .. } => (
             format!(
-                "data URI says `{declared}` but the bytes are {}",
+                "data URI says {} but the bytes are {}",
+                quote_value(declared),
                 format.name()
             ),
             format!("label it `{}`", format.mime()),
         ),
         ImageOrigin::Remote { .. } => (
             format!(
-                "response says `Content-Type: {declared}` but the bytes are {}",
+                "response says `Content-Type`: {} but the bytes are {}",
+                quote_value(declared),
                 format.name()
             ),
             format!("serve it as `{}`", format.mime()),

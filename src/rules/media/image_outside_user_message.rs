@@ -1,3 +1,4 @@
+use crate::render::escape::quote_value;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::ExampleContext;
 
@@ -35,7 +36,10 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
         };
         if role != "user" {
             report
-                .at(image.part.pointer(), format!("image in a `{role}` message"))
+                .at(
+                    image.part.pointer(),
+                    format!("image in a {} message", quote_value(role)),
+                )
                 .help("images may appear only in `user` messages: move it, or describe it in text");
         }
     }

@@ -1,4 +1,5 @@
 use crate::json::Json;
+use crate::render::escape::quote_value;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::ExampleContext;
 
@@ -48,7 +49,10 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
         report
             .at(
                 pointer,
-                format!("image detail `{detail}` is not `low`, `high` or `auto`"),
+                format!(
+                    "image detail {} is not `low`, `high` or `auto`",
+                    quote_value(detail)
+                ),
             )
             .help(help);
     }

@@ -1,4 +1,5 @@
 use crate::media::probe::Format;
+use crate::render::escape::quote_value;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::{ImageOrigin, ImageView};
 
@@ -48,9 +49,12 @@ fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
         (None, ImageOrigin::Remote { content_type, .. }) => (
             match content_type {
                 Some(t) if t.contains("html") => {
-                    format!("response is an HTML page (`{t}`), not an image")
+                    format!(
+                        "response is an HTML page ({}), not an image",
+                        quote_value(t)
+                    )
                 }
-                Some(t) => format!("response (`{t}`) is not a known image format"),
+                Some(t) => format!("response ({}) is not a known image format", quote_value(t)),
                 None => "response is not a known image format".to_owned(),
             },
             "the URL must return the image file itself (JPEG, PNG or WEBP), not a page \

@@ -1,3 +1,4 @@
+use crate::render::escape::quote_value;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::ExampleContext;
 
@@ -55,7 +56,11 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
                 report
                     .at(
                         part.pointer().key("type"),
-                        format!("`{kind}` parts are not allowed in a `{role}` message"),
+                        format!(
+                            "{} parts are not allowed in a {} message",
+                            quote_value(kind),
+                            quote_value(role)
+                        ),
                     )
                     .help(match role {
                         "system" | "tool" => {

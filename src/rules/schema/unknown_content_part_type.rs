@@ -1,3 +1,4 @@
+use crate::render::escape::quote_value;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::ExampleContext;
 
@@ -57,7 +58,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
         report
             .at(
                 part.pointer().key("type"),
-                format!("unknown content part type `{kind}`"),
+                format!("unknown content part type {}", quote_value(kind)),
             )
             .help(help);
     }

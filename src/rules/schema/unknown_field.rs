@@ -1,3 +1,4 @@
+use crate::render::escape::quote_value;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::schema::shape::{self, Node, RESPONSE_ONLY_KEYS};
 use crate::rules::subject::ExampleContext;
@@ -76,7 +77,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
             report
                 .at_key(
                     pointer.key(key).to_pointer(),
-                    format!("unknown key `{key}` in {}", shape.what),
+                    format!("unknown key {} in {}", quote_value(key), shape.what),
                 )
                 .help(help);
         }
@@ -85,8 +86,11 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
 
 /// The candidate within a small edit distance of `key`, if any (also for function names).
 pub(crate) fn closest<'c>(key: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+    // A length apart by more than 2 is a distance over 2: no edit table for a 10 MB key.
+    let chars = key.chars().count();
     let key = key.to_ascii_lowercase();
     candidates
+        .filter(|c| c.chars().count().abs_diff(chars) <= 2)
         .map(|c| (edit_distance(&key, c), c))
         .filter(|&(d, c)| d <= 2 && d < c.len())
         .min_by_key(|&(d, _)| d)

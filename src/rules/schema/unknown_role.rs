@@ -1,3 +1,4 @@
+use crate::render::escape::quote_value;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::schema::shape::ROLES;
 use crate::rules::subject::ExampleContext;
@@ -50,7 +51,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
         report
             .at(
                 message.pointer().key("role"),
-                format!("unknown role `{role}`"),
+                format!("unknown role {}", quote_value(role)),
             )
             .help(help);
     }

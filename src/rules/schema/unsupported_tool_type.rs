@@ -1,5 +1,6 @@
 use crate::input::JsonPointer;
 use crate::json::Json;
+use crate::render::escape::quote_value;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::ExampleContext;
 
@@ -71,7 +72,7 @@ fn check_items(
             report
                 .at(
                     pointer().index(index).key("type"),
-                    format!("{what} type `{kind}` is not supported"),
+                    format!("{what} type {} is not supported", quote_value(kind)),
                 )
                 .help("only `function` tools are supported for fine-tuning");
         }
