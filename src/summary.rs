@@ -6,6 +6,7 @@ use serde::ser::SerializeMap;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::forecast::Forecast;
 use crate::method::Method;
 use crate::tokens::TokenSummary;
 
@@ -30,6 +31,8 @@ pub struct Summary {
     pub failures: Vec<String>,
     /// Token figures over every example that could be counted (`vft check` fills it).
     pub tokens: Option<TokenSummary>,
+    /// What will really train once the platform has skipped images.
+    pub forecast: Forecast,
     /// Each checked file and the training method it was checked as, in order.
     #[serde(skip)]
     pub methods: Vec<(Arc<str>, Method)>,

@@ -10,6 +10,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::forecast::Forecast;
 use crate::input::JsonPointer;
 use crate::method::Method;
 use crate::render::emitter::Emitter;
@@ -64,6 +65,8 @@ struct SummaryRecord<'s> {
     hidden: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     tokens: Option<&'s TokenSummary>,
+    /// What will train once the platform has skipped images (README, JSON contract).
+    forecast: &'s Forecast,
     /// The training method of every file, `null` when the files differ (see `methods`).
     method: Option<Method>,
     /// Each file and the method it was checked as, in order.
@@ -110,6 +113,7 @@ impl Emitter for JsonEmitter<'_> {
             rules: &s.rules,
             hidden: s.hidden,
             tokens: s.tokens.as_ref(),
+            forecast: &s.forecast,
             method: s.method(),
             methods: s
                 .methods

@@ -5,6 +5,7 @@ use crate::example::Example;
 use crate::fetch::Failure;
 use crate::input::JsonPointer;
 use crate::json::Json;
+use crate::media::faces::FaceHit;
 use crate::media::probe::Probe;
 use crate::method::Method;
 use crate::target::Target;
@@ -73,6 +74,8 @@ pub struct ImageView<'a> {
     pub at_least: bool,
     /// What the bytes are; `None` when they were not all read (over the size limit).
     pub probe: Option<&'a Probe>,
+    /// The faces screening found (`--faces on`); `None` when it found none or did not run.
+    pub faces: Option<FaceHit>,
 }
 
 /// Where an image's bytes came from, and the media type they were declared as.
@@ -125,5 +128,8 @@ pub struct FileFacts {
     pub url_images: u64,
     /// Lines of the examples with an image the platform will skip, in order.
     pub skipped_image_lines: Vec<u64>,
+    /// Examples whose only skipped images are probable skips (a face), not counted in
+    /// `skipped_image_lines`.
+    pub probably_skipped_examples: u64,
     pub has_bom: bool,
 }
