@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::{FailOn, Overrides};
+use crate::config::{Faces, FailOn, Overrides};
 use crate::fetch;
 use crate::media::probe::ProbeDepth;
 use crate::method::MethodChoice;
@@ -91,6 +91,11 @@ pub struct ConfigArgs {
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
 
+    /// Screen images for faces (`image-shows-face`; the forecast's probable skips). It
+    /// decodes every image: much slower than the header checks [default: off].
+    #[arg(long, value_enum, value_name = "ON|OFF")]
+    pub faces: Option<Faces>,
+
     /// Show at most N findings of each rule; the summary still counts all. 0 shows all
     /// [default: 50; json and sarif: 0].
     #[arg(long, value_name = "N")]
@@ -112,6 +117,7 @@ impl ConfigArgs {
             select: self.select.clone(),
             ignore: self.ignore.clone(),
             fail_on: self.fail_on,
+            faces: self.faces,
             max_per_rule: self.max_per_rule,
             max_diagnostics: self.max_diagnostics,
         }

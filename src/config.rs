@@ -7,6 +7,7 @@
 //! select = ["VFT"]                  # codes, code prefixes (`VFT2`) or rule names
 //! ignore = ["VFT308", "missing-user-message"]
 //! fail-on = "error"                 # error | warning
+//! faces = "off"                     # on | off: screen images for faces (image-shows-face)
 //! max-per-rule = 50                 # findings shown per rule; 0 shows all
 //! max-diagnostics = 0               # findings shown in all; 0 shows all
 //!
@@ -58,6 +59,26 @@ pub enum FailOn {
     Warning,
 }
 
+/// Whether images are screened for faces (`image-shows-face`, the forecast's probable
+/// skips). Off by default: screening decodes every image, hundreds of times the cost of
+/// the header checks (README, Performance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Faces {
+    On,
+    #[default]
+    Off,
+}
+
+impl Faces {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Faces::On => "on",
+            Faces::Off => "off",
+        }
+    }
+}
+
 impl FailOn {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -97,6 +118,7 @@ struct FileConfig {
     select: Option<Vec<Spanned<String>>>,
     ignore: Option<Vec<Spanned<String>>>,
     fail_on: Option<FailOn>,
+    faces: Option<Faces>,
     max_per_rule: Option<u64>,
     max_diagnostics: Option<u64>,
     severity: Option<BTreeMap<Spanned<String>, Level>>,
@@ -274,6 +296,7 @@ pub struct Overrides {
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
     pub fail_on: Option<FailOn>,
+    pub faces: Option<Faces>,
     pub max_per_rule: Option<u64>,
     pub max_diagnostics: Option<u64>,
 }
@@ -311,6 +334,8 @@ pub struct Settings {
     /// Where each rule's state (in registry order) was last set.
     pub rule_origins: Vec<Origin>,
     pub fail_on: Setting<FailOn>,
+    /// Screen images for faces (`faces`, `--faces`).
+    pub faces: Setting<Faces>,
     /// As configured, 0 showing all; `None`: the format's default ([`DEFAULT_MAX_PER_RULE`],
     /// or all for JSON and SARIF).
     pub max_per_rule: Setting<Option<u64>>,
@@ -501,6 +526,7 @@ impl Settings {
             plan,
             rule_origins,
             fail_on: pick(overrides.fail_on, config.fail_on, FailOn::Error),
+            faces: pick(overrides.faces, config.faces, Faces::Off),
             max_per_rule: pick(
                 overrides.max_per_rule.map(Some),
                 config.max_per_rule.map(Some),
@@ -571,6 +597,12 @@ impl Settings {
             "fail-on",
             format!("\"{}\"", self.fail_on.value.as_str()),
             origin(&self.fail_on.origin),
+        );
+        line(
+            &mut out,
+            "faces",
+            format!("\"{}\"", self.faces.value.as_str()),
+            origin(&self.faces.origin),
         );
         let per_rule = self
             .max_per_rule

@@ -81,8 +81,66 @@ pub enum Effect {
     /// Nothing more than the finding says.
     None,
     /// The platform skips the image, and so trains the example without it (this feeds
-    /// `too-many-skipped-image-examples`).
-    SkipsImage,
+    /// `too-many-skipped-image-examples` and the training-set forecast).
+    SkipsImage(SkipReason),
+    /// The platform probably skips the image: a prediction (a detected face), counted
+    /// apart from the certain skips in the forecast and the Azure threshold.
+    MaySkipImage(SkipReason),
+}
+
+impl Effect {
+    /// The reason an image is skipped, and whether the skip is certain; `None` when the
+    /// image is not skipped.
+    pub fn skip(self) -> Option<(SkipReason, Certainty)> {
+        match self {
+            Effect::None => None,
+            Effect::SkipsImage(reason) => Some((reason, Certainty::Certain)),
+            Effect::MaySkipImage(reason) => Some((reason, Certainty::Probable)),
+        }
+    }
+}
+
+/// Why the platform skips an image: the groups of the training-set forecast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SkipReason {
+    /// The bytes are no JPEG, PNG or WEBP, or are corrupt.
+    Format,
+    /// Not RGB or RGBA.
+    Mode,
+    /// Over the byte or pixel limit.
+    Size,
+    /// The URL gives no image (fetch failure, private address).
+    Url,
+    /// The image shows a face (content screening).
+    Face,
+}
+
+impl SkipReason {
+    pub const ALL: [SkipReason; 5] = [
+        SkipReason::Format,
+        SkipReason::Mode,
+        SkipReason::Size,
+        SkipReason::Url,
+        SkipReason::Face,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::Format => "format",
+            SkipReason::Mode => "mode",
+            SkipReason::Size => "size",
+            SkipReason::Url => "url",
+            SkipReason::Face => "face",
+        }
+    }
+}
+
+/// Whether a skip is certain (the platform's documented checks) or a prediction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Certainty {
+    /// Stronger: sorts first, so one image's certain skip wins over a probable one.
+    Certain,
+    Probable,
 }
 
 /// A rule's identity and documentation: what diagnostics, renderers and the configuration

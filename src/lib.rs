@@ -13,6 +13,7 @@ pub mod engine;
 pub mod example;
 pub mod exit;
 pub mod fetch;
+pub mod forecast;
 pub mod input;
 pub mod json;
 pub mod media;

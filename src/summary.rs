@@ -6,6 +6,7 @@ use serde::ser::SerializeMap;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::forecast::Forecast;
 use crate::method::Method;
 use crate::tokens::TokenSummary;
 
@@ -33,6 +34,8 @@ pub struct Summary {
     /// Why `tokens` is left out although examples were counted: the run has RFT files,
     /// which are billed by training time ([`crate::models::RFT_BILLING`]).
     pub cost_note: Option<&'static str>,
+    /// What will really train once the platform has skipped images.
+    pub forecast: Forecast,
     /// Each checked file and the training method it was checked as, in order.
     #[serde(skip)]
     pub methods: Vec<(Arc<str>, Method)>,

@@ -202,3 +202,48 @@ fn boxes_come_back_in_original_pixels() {
             .all(|f| f.x + f.width <= big.width() && f.y + f.height <= big.height())
     );
 }
+
+/// The cost of the working size: precision, recall and CPU per image on the labelled set at
+/// 320, 480 and 640 px (the figures the README and the rule docs quote; run with
+/// `--nocapture`, in an optimised build for timings). The rule's size must keep precision
+/// perfect.
+#[test]
+fn working_size_trades_recall_for_time() {
+    let files: Vec<(String, bool, Vec<u8>)> = labels()
+        .into_iter()
+        .map(|(file, label)| {
+            let bytes = std::fs::read(dir().join(&file)).expect("fixture");
+            (file, label.kind != "none", bytes)
+        })
+        .collect();
+    let mut at_rule_size = None;
+    for side in [320, 480, faces::SCREEN_LONG_SIDE] {
+        let (mut hits, mut misses, mut false_alarms) = (0u32, 0u32, 0u32);
+        let start = Instant::now();
+        for (file, shows_face, bytes) in &files {
+            let found = faces::screen_at(bytes, format_of(file), side).expect("screens");
+            match (*shows_face, found.is_empty()) {
+                (true, false) => hits += 1,
+                (true, true) => misses += 1,
+                (false, false) => false_alarms += 1,
+                (false, true) => {}
+            }
+        }
+        let per_image = start.elapsed() / u32::try_from(files.len()).expect("few files");
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!(
+                "{side} px: precision {hits}/{}, recall {hits}/{}, {:.1} ms per image",
+                hits + false_alarms,
+                hits + misses,
+                per_image.as_secs_f64() * 1000.0
+            );
+        }
+        if side == faces::SCREEN_LONG_SIDE {
+            at_rule_size = Some((hits, false_alarms));
+        }
+    }
+    let (hits, false_alarms) = at_rule_size.expect("measured at the rule's size");
+    assert_eq!(false_alarms, 0);
+    assert!(hits >= u32::try_from(of_kind("frontal").len()).expect("few"));
+}

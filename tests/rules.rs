@@ -1,7 +1,8 @@
 //! Every rule against its fixtures, one test per rule (`cargo test VFT208` runs one):
 //! `fail*.jsonl` must trigger it, `pass*.jsonl` must not. The rule's diagnostics on its fail
 //! fixtures are snapshotted (`tests/snapshots/rules__<CODE>-<name>.snap`). A name with
-//! `.azure.` is checked for Azure; with `.dpo.` (`.sft.`, `.rft.`) with that `--method`.
+//! `.azure.` is checked for Azure; with `.dpo.` (`.sft.`, `.rft.`) with that `--method`;
+//! with `.faces.` with `--faces on`.
 #![allow(clippy::unwrap_used)] // test helpers panic on setup failure by design
 
 mod common;
@@ -82,8 +83,10 @@ fn rule_fixtures(rule: &'static Rule) -> Result<(), Failed> {
             .into_iter()
             .find(|m| name.contains(&format!(".{}.", m.name())))
             .unwrap_or_default();
+        // `.faces.` screens images for faces (`--faces on`).
         let options = Options {
             method,
+            faces: name.contains(".faces."),
             ..Options::new(target)
         };
         let (all, _) = common::check_file_with(checked, &options, 2);

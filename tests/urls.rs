@@ -169,6 +169,7 @@ fn standard_routes(seen: &Seen, count: usize) -> Reply {
         "/rgb.png" | "/flaky.png" | "/limited.png" => Reply::image("rgb.png", "image/png"),
         "/rgb.jpg" => Reply::image("rgb.jpg", "image/jpeg"),
         "/gray.png" => Reply::image("gray.png", "image/png"),
+        "/face.jpg" => Reply::image("faces/astronaut.jpg", "image/jpeg"),
         "/still.gif" => Reply::image("still.gif", "image/gif"),
         "/text-plain.png" => Reply::image("rgb.png", "text/plain"),
         "/page.html" => Reply::new(200, "<!doctype html><title>cat</title><img src=cat.png>")
@@ -1190,4 +1191,42 @@ fn without_network_urls_are_not_verified_and_the_check_cannot_be_done() {
         "{}",
         summary.failures[0]
     );
+}
+
+#[test]
+fn the_forecast_counts_url_skips_and_screens_fetched_faces() {
+    let server = Server::start(standard_routes);
+    let file = jsonl(&[
+        server.url("/rgb.jpg"),
+        server.url("/missing.png"),
+        server.url("/face.jpg"),
+        server.url("/gray.png"),
+    ]);
+    let output = vft()
+        .args(["check", "--no-cache", "--allow-private-urls"])
+        .args(["--faces", "on", "--format", "json"])
+        .arg(file.path())
+        .output()
+        .unwrap();
+    let (status, diagnostics, summary) = common::json_records(&output);
+    assert_eq!(status, 1);
+    assert_eq!(codes(&diagnostics), ["VFT217", "VFT220", "VFT213"]);
+    // The face rule names the URL and where the face is.
+    let face = diagnostics[1]["message"].as_str().unwrap();
+    assert!(
+        face.contains("/face.jpg") && face.contains("score"),
+        "{face}"
+    );
+    let forecast = &summary["forecast"];
+    assert_eq!(forecast["examples_with_images"], 4);
+    assert_eq!(forecast["keep_all_images"], 1);
+    assert_eq!(forecast["lose_all_images"], 3);
+    let reasons = &forecast["images_skipped_by_reason"];
+    assert_eq!(
+        [&reasons["url"], &reasons["face"], &reasons["mode"]],
+        [1, 1, 1]
+    );
+    assert_eq!(forecast["azure_skip_threshold"]["certain"], 2);
+    assert_eq!(forecast["azure_skip_threshold"]["probable"], 1);
+    assert_eq!(forecast["images_unverified"], 0);
 }

@@ -101,20 +101,38 @@ def test_stats_of_a_missing_file_raises(tmp_path: Path) -> None:
 
 
 def test_unknown_keys_of_a_later_contract_are_kept(bad: Path) -> None:
-    """A real run's output with keys a later vft may add (a skip forecast, the method)."""
+    """A real run's output with keys a later vft may add (a new figure, the method)."""
     out = subprocess.run(
         [vft.find_vft_bin(), "check", "--format", "json", "--offline", str(bad)],
         capture_output=True,
         text=True,
     ).stdout.splitlines()
     summary = json.loads(out[-1])
-    summary["forecast"] = {"skipped_examples": 0}
+    summary["later_figure"] = {"skipped_examples": 0}
     summary["method"] = "supervised"
     later = out[:-1] + ['{"type":"something-new"}', json.dumps(summary)]
     diagnostics, parsed = parse_check_output(later)
     assert len(diagnostics) == 3
-    assert parsed.forecast == {"skipped_examples": 0} and parsed.method == "supervised"
+    assert parsed.extra["later_figure"] == {"skipped_examples": 0}
+    assert parsed.method == "supervised"
     assert parsed.rules["VFT202"].count == 2
+
+
+def test_the_forecast_is_typed(tmp_path: Path) -> None:
+    """fixtures/forecast/mixed.jsonl: one skip of each local reason (tests/forecast.rs)."""
+    mixed = REPO / "fixtures" / "forecast" / "mixed.jsonl"
+    report = vft.check(mixed, offline=True, faces="on")
+    forecast = report.summary.forecast
+    assert isinstance(forecast, vft.Forecast)
+    assert forecast.faces_screened
+    assert (forecast.examples, forecast.examples_with_images, forecast.images) == (7, 6, 7)
+    assert (forecast.keep_all_images, forecast.lose_some_images, forecast.lose_all_images) == (1, 1, 4)
+    by = forecast.images_skipped_by_reason
+    assert (by.format, by.mode, by.size, by.url, by.face) == (1, 2, 1, 0, 1)
+    threshold = forecast.azure_skip_threshold
+    assert (threshold.limit, threshold.certain, threshold.probable) == (200, 4, 1)
+    assert forecast.tokens is not None
+    assert forecast.tokens.trained < forecast.tokens.total
 
 
 def test_html_repr_groups_by_rule_and_escapes(tmp_path: Path, good: Path) -> None:

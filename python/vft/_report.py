@@ -1,7 +1,7 @@
 """Typed results of `vft check --format json` and `vft stats --format json`.
 
 The JSON Lines contract is documented in the README ("JSON output"). Parsing is tolerant:
-keys this version does not know (a future `forecast` or `method`, new token figures) are
+keys this version does not know (a future `method`, new token figures) are
 kept in each object's `extra` mapping instead of failing, and a missing optional key
 becomes `None`.
 """
@@ -118,6 +118,90 @@ class Tokens:
 
 
 @dataclass(frozen=True)
+class SkipsByReason:
+    """Images the platform skips, by reason (the forecast's `images_skipped_by_reason`)."""
+
+    format: int = 0
+    mode: int = 0
+    size: int = 0
+    url: int = 0
+    #: Probable skips: a face was found (`--faces on`).
+    face: int = 0
+    extra: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class SkipThreshold:
+    """Azure's limit on skipped image examples, for the file with the most of them."""
+
+    limit: int = 200
+    #: Examples with an image skipped for certain.
+    certain: int = 0
+    #: Examples whose only skipped images are probable skips (faces).
+    probable: int = 0
+    files_over: int = 0
+    files_over_if_probable: int = 0
+    extra: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class TrainedTokens:
+    """Tokens and cost of what trains (skipped images left out) beside the totals."""
+
+    total: int = 0
+    trained: int = 0
+    billed: int = 0
+    billed_trained: int = 0
+    cost: float = 0.0
+    cost_trained: float = 0.0
+    extra: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """The training-set forecast: what trains once the platform has skipped images."""
+
+    examples: int = 0
+    examples_with_images: int = 0
+    keep_all_images: int = 0
+    lose_some_images: int = 0
+    #: Examples left with no image: they train as text only.
+    lose_all_images: int = 0
+    images: int = 0
+    images_skipped: int = 0
+    images_skipped_by_reason: SkipsByReason = field(default_factory=SkipsByReason)
+    images_probably_skipped: int = 0
+    images_unverified: int = 0
+    faces_screened: bool = False
+    azure_skip_threshold: SkipThreshold = field(default_factory=SkipThreshold)
+    tokens: Optional[TrainedTokens] = None
+    extra: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Forecast":
+        tokens = data.get("tokens")
+        return _from_mapping(
+            cls,
+            data,
+            images_skipped_by_reason=_from_mapping(
+                SkipsByReason, data.get("images_skipped_by_reason") or {}
+            ),
+            azure_skip_threshold=_from_mapping(
+                SkipThreshold, data.get("azure_skip_threshold") or {}
+            ),
+            tokens=_from_mapping(TrainedTokens, tokens) if tokens is not None else None,
+        )
+
+    def headline(self) -> str:
+        t = self.azure_skip_threshold
+        return (
+            f"{self.images_skipped:,} of {self.images:,} images skipped; "
+            f"{self.lose_all_images:,} examples train as text only; "
+            f"Azure limit {t.limit}: {t.certain:,} certain + {t.probable:,} probable"
+        )
+
+
+@dataclass(frozen=True)
 class Summary:
     files: int = 0
     examples: int = 0
@@ -133,7 +217,9 @@ class Summary:
     schema_version: Optional[int] = None
     #: `None` when no example could be counted.
     tokens: Optional[Tokens] = None
-    #: Keys of a later contract kept as they came (e.g. a skip `forecast`, the `method`).
+    #: The training-set forecast; `None` from a vft that writes none.
+    forecast: Optional[Forecast] = None
+    #: Keys of a later contract kept as they came (e.g. the `method`).
     extra: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -143,17 +229,14 @@ class Summary:
             for code, rule in (data.get("rules") or {}).items()
         }
         tokens = data.get("tokens")
+        forecast = data.get("forecast")
         return _from_mapping(
             cls,
             data,
             rules=rules,
             tokens=_from_mapping(Tokens, tokens) if tokens is not None else None,
+            forecast=Forecast.from_json(forecast) if forecast is not None else None,
         )
-
-    @property
-    def forecast(self) -> Optional[Any]:
-        """The skip forecast, once vft writes one (as parsed JSON), else `None`."""
-        return self.extra.get("forecast")
 
     @property
     def method(self) -> Optional[Any]:

@@ -124,6 +124,7 @@ def check(
     model: Optional[str] = None,
     offline: Optional[bool] = None,
     deep: Optional[bool] = None,
+    faces: Optional[str] = None,
     select: Optional[Rules] = None,
     ignore: Optional[Rules] = None,
     fail_on: Optional[str] = None,
@@ -146,6 +147,7 @@ def check(
     args += _shared_args(target, model, offline, epochs, price_per_million, jobs)
     args += _option("--method", method)
     args += _switch("--deep", deep)
+    args += _option("--faces", faces)
     args += _rules("--select", select)
     args += _rules("--ignore", ignore)
     args += _option("--fail-on", fail_on)

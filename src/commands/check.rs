@@ -4,7 +4,7 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
 use crate::cli::CheckArgs;
-use crate::config::{FailOn, Settings};
+use crate::config::{Faces, FailOn, Settings};
 use crate::engine::{Engine, Observed, Options};
 use crate::exit::ExitStatus;
 use crate::method::Method;
@@ -54,6 +54,7 @@ pub fn run(args: &CheckArgs) -> io::Result<ExitStatus> {
         fetch: args.fetch.config(args.depth()),
         online: !args.fetch.offline,
         method: settings.method.value,
+        faces: settings.faces.value == Faces::On,
         ..Options::new(target)
     };
     let engine = match Engine::new(options, args.jobs.unwrap_or(0)) {
@@ -88,6 +89,9 @@ pub fn run(args: &CheckArgs) -> io::Result<ExitStatus> {
         summary.cost_note = Some(RFT_BILLING);
     } else {
         summary.tokens = (tally.examples() > 0).then(|| tally.summary(pricing));
+        if let Some(tokens) = &summary.tokens {
+            summary.forecast.price(tokens);
+        }
     }
     emitter.finish(&summary)?;
 

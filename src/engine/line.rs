@@ -4,15 +4,21 @@
 use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Certainty, SkipReason};
 use crate::example::{Example, ImageSource};
 use crate::fetch::{self, guard};
 use crate::input::{self, Batch, JsonPointer, RawLine, Special};
 use crate::json::Json;
+use crate::media::bytes::ImageBytes;
 use crate::media::examples::probe_images;
+use crate::media::faces::screen_probed;
 use crate::media::probe::Probe;
 use crate::method::{self, Family, ForeignShape, Method};
-use crate::rules::{ExampleContext, ImageOrigin, ImageView, LineEvent, UrlEvent};
+use crate::rules::{
+    ExampleContext, Finding, ImageOrigin, ImageView, LineEvent, Position, UrlEvent,
+};
 use crate::tokens::ExampleTokens;
+use crate::tokens::image;
 use crate::tokens::image::Detail;
 
 use super::locate::{self, column_at};
@@ -28,6 +34,15 @@ pub(super) struct LineOutcome {
     pub(super) crlf: Option<usize>,
     /// Image URLs to fetch.
     pub(super) urls: Vec<UrlRef>,
+    /// The images the line's findings say the platform skips (the rules' skip effect).
+    pub(super) skips: Vec<ImageSkip>,
+}
+
+/// One skipped image of a line: where, why, and the tokens it was counted with.
+pub(super) struct ImageSkip {
+    pub(super) pointer: JsonPointer,
+    pub(super) skip: (SkipReason, Certainty),
+    pub(super) tokens: u32,
 }
 
 /// Where an image URL is, kept (small) until its fetch is done.
@@ -38,8 +53,8 @@ pub(super) struct UrlRef {
     pub(super) url: Box<str>,
     /// The image's `detail`, for its tokens once its size is known.
     pub(super) detail: Detail,
-    /// The line's example was already counted as skipping an image (by its own findings).
-    pub(super) line_skipped: bool,
+    /// Images of its example, for the forecast.
+    pub(super) images: u64,
 }
 
 pub(super) enum LineKind {
@@ -93,6 +108,7 @@ pub(super) fn check(
         diagnostics: Vec::new(),
         crlf,
         urls: Vec::new(),
+        skips: Vec::new(),
     };
     // A line that ends here gets the findings of its event and no other.
     let ends_with = |event: LineEvent<'_>, text: &str| {
@@ -191,7 +207,7 @@ pub(super) fn check(
     };
     let mut findings = Vec::new();
     rules.example_findings(&context, options, &mut findings);
-    for image in data_uri_images(&example, &probes) {
+    for image in data_uri_images(&example, &probes, options.faces) {
         rules.image_findings(&image, options, &mut findings);
     }
     for (pointer, url, detail) in example.remote_images() {
@@ -205,7 +221,7 @@ pub(super) fn check(
                 pointer,
                 url: url.into(),
                 detail: Detail::of(detail),
-                line_skipped: false,
+                images: example.images.len() as u64,
             }),
             Err(problem) => {
                 let failure = fetch::Failure::from(problem);
@@ -218,6 +234,7 @@ pub(super) fn check(
             }
         }
     }
+    outcome.skips = skipped_images(&findings, &example, &probes, options);
     outcome.kind = LineKind::Example {
         images: example.images.len() as u64,
         tokens: Some(tokens),
@@ -291,7 +308,7 @@ pub(super) fn file_method(requested: Option<Method>, first: Option<Method>) -> M
 }
 
 fn locate_sorted(
-    findings: Vec<crate::rules::Finding>,
+    findings: Vec<Finding>,
     text: &str,
     line: &RawLine<'_>,
     file: &Arc<str>,
@@ -304,16 +321,52 @@ fn locate_sorted(
     diagnostics
 }
 
-/// The data-URI images whose bytes were probed, as the image rules see them.
+/// The images of `example` that `findings` of rules with a skip effect point at, with the
+/// tokens each was counted with.
+fn skipped_images(
+    findings: &[Finding],
+    example: &Example<'_>,
+    probes: &[Option<Probe>],
+    options: &Options,
+) -> Vec<ImageSkip> {
+    findings
+        .iter()
+        .filter_map(|finding| {
+            let skip = finding.rule.effect.skip()?;
+            let Position::Pointer(pointer, _) = &finding.position else {
+                return None;
+            };
+            let index = example
+                .images
+                .iter()
+                .position(|image| image.url_pointer() == *pointer)?;
+            let dimensions = probes
+                .get(index)
+                .and_then(Option::as_ref)
+                .map(|p| (p.header.width, p.header.height));
+            let detail = Detail::of(example.images[index].detail);
+            let (tokens, _) = image::counted_tokens(dimensions, detail, options.model);
+            Some(ImageSkip {
+                pointer: pointer.clone(),
+                skip,
+                tokens,
+            })
+        })
+        .collect()
+}
+
+/// The data-URI images whose bytes were probed, as the image rules see them; screened for
+/// faces (here, on the worker) with `faces`.
 fn data_uri_images<'a>(
     example: &'a Example<'a>,
     probes: &'a [Option<Probe>],
+    faces: bool,
 ) -> impl Iterator<Item = ImageView<'a>> {
     example
         .images
         .iter()
         .zip(probes)
-        .filter_map(|(image, probe)| {
+        .filter_map(move |(image, probe)| {
             let (
                 ImageSource::Data {
                     uri,
@@ -324,12 +377,19 @@ fn data_uri_images<'a>(
             else {
                 return None;
             };
+            let faces = faces
+                .then(|| {
+                    let len = usize::try_from(*len).ok()?;
+                    screen_probed(&ImageBytes::base64(uri.payload.as_bytes(), len), probe)
+                })
+                .flatten();
             Some(ImageView {
                 pointer: image.url_pointer(),
                 origin: ImageOrigin::Data { mime: uri.mime },
                 len: *len,
                 at_least: false,
                 probe: Some(probe),
+                faces,
             })
         })
 }

@@ -28,8 +28,9 @@ use std::thread;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{Diagnostic, Effect, Location};
+use crate::diagnostic::{Diagnostic, Location};
 use crate::fetch::{self, Fetcher};
+use crate::forecast::{FileSkips, FileTotals};
 use crate::input::{Batch, BatchReader, RawLine};
 use crate::progress::Progress;
 use crate::render::Emitter;
@@ -104,7 +105,7 @@ pub fn input_name(path: &Path) -> Arc<str> {
 /// plan, shared by every file of a run.
 pub struct Engine {
     options: Options,
-    pool: rayon::ThreadPool,
+    pool: Arc<rayon::ThreadPool>,
     fetcher: Option<Arc<Fetcher>>,
     progress: Progress,
     rules: RuleTables,
@@ -116,13 +117,18 @@ impl Engine {
     /// An engine on `jobs` worker threads (0: one per core); the fetcher starts its own
     /// threads on the first URL, and only with `options.online`.
     pub fn new(options: Options, jobs: usize) -> Result<Self, String> {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs)
-            .build()
-            .map_err(|error| format!("cannot start worker threads: {error}"))?;
-        let fetcher = options
-            .online
-            .then(|| Arc::new(Fetcher::new(options.fetch.clone())));
+        let pool = Arc::new(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(jobs)
+                .build()
+                .map_err(|error| format!("cannot start worker threads: {error}"))?,
+        );
+        let fetcher = options.online.then(|| {
+            let mut config = options.fetch.clone();
+            // Fetched bodies are screened on the workers, not on the I/O threads.
+            config.faces = options.faces.then(|| pool.clone());
+            Arc::new(Fetcher::new(config))
+        });
         let rules = RuleTables::new(&options.plan);
         Ok(Self {
             options,
@@ -185,15 +191,21 @@ impl Engine {
             },
             seen_crlf: false,
             urls: Vec::new(),
+            skips: FileSkips::default(),
         };
         self.read_and_check(batches, &mut state, out)?;
         let FileState {
-            mut facts, urls, ..
+            mut facts,
+            urls,
+            mut skips,
+            ..
         } = state;
         if let Some(fetcher) = &self.fetcher {
-            self.collect_fetched(fetcher, file, urls, &mut facts, out)?;
+            self.collect_fetched(fetcher, file, urls, &mut facts, &mut skips, out)?;
         }
         (out.observe)(Observed::FileEnd);
+        facts.skipped_image_lines = skips.certain_lines().into_iter().collect();
+        facts.probably_skipped_examples = skips.probable_only();
 
         for finding in self.rules.file_findings(&facts, &self.options) {
             let location = Location {
@@ -209,6 +221,14 @@ impl Engine {
         out.summary.examples += facts.examples;
         out.summary.examples_with_images += facts.examples_with_images;
         out.summary.images += facts.images;
+        let totals = FileTotals {
+            examples: facts.examples,
+            examples_with_images: facts.examples_with_images,
+            images: facts.images,
+            unverified: facts.url_images,
+        };
+        out.summary.forecast.add_file(totals, &skips);
+        out.summary.forecast.faces_screened = self.options.faces;
         Ok(())
     }
 
@@ -338,6 +358,15 @@ impl Engine {
                 facts.foreign_lines += 1;
             }
             if let LineKind::Example { images, tokens } = outcome.kind {
+                for skipped in &outcome.skips {
+                    state.skips.skip(
+                        line.number,
+                        images,
+                        &skipped.pointer,
+                        skipped.skip,
+                        skipped.tokens,
+                    );
+                }
                 (out.observe)(Observed::Example {
                     line: line.number,
                     tokens: tokens.as_ref(),
@@ -358,17 +387,14 @@ impl Engine {
                 }
             }
             for diagnostic in &outcome.diagnostics {
-                note_skipped_image(diagnostic, facts);
                 out.emit(diagnostic)?;
             }
             match &self.fetcher {
                 Some(fetcher) => {
-                    let line_skipped = facts.skipped_image_lines.is_last(line.number);
-                    for mut url in outcome.urls {
+                    for url in &outcome.urls {
                         fetcher.submit(&url.url);
-                        url.line_skipped = line_skipped;
-                        state.urls.push(url);
                     }
+                    state.urls.extend(outcome.urls);
                 }
                 None => facts.url_images += outcome.urls.len() as u64,
             }
@@ -384,6 +410,7 @@ impl Engine {
         file: &Arc<str>,
         urls: Vec<UrlRef>,
         facts: &mut FileFacts,
+        skips: &mut FileSkips,
         out: &mut Output<'_>,
     ) -> Result<(), Stop> {
         let mut unreachable = 0;
@@ -426,6 +453,7 @@ impl Engine {
                         len: body.len,
                         at_least: body.at_least,
                         probe: body.probe.as_ref(),
+                        faces: body.faces,
                     };
                     let mut findings = Vec::new();
                     self.rules
@@ -435,11 +463,12 @@ impl Engine {
                 fetch::Outcome::NotVerified(_) => continue,
             };
             for finding in findings {
+                if let Some(skip) = finding.rule.effect.skip() {
+                    let tokens = fetched_image_tokens(&url, &outcome, self.options.model);
+                    skips.skip(url.line, url.images, &url.pointer, skip, tokens);
+                }
                 let mut diagnostic = locate::into_diagnostic(finding, location.clone(), None);
                 diagnostic.image_url.clone_from(&image_url);
-                if !url.line_skipped {
-                    note_skipped_image(&diagnostic, facts);
-                }
                 out.emit(&diagnostic)?;
             }
         }
@@ -467,6 +496,8 @@ struct FileState<'f> {
     seen_crlf: bool,
     /// Image URLs submitted to the fetcher, checked when the file's lines are done.
     urls: Vec<UrlRef>,
+    /// The images the platform will skip, for the forecast and the skip threshold.
+    skips: FileSkips,
 }
 
 /// How many more tokens a fetched image costs than the minimum its example was counted
@@ -483,11 +514,15 @@ fn fetched_image_extra_tokens(url: &UrlRef, outcome: &fetch::Outcome, model: Mod
     Some(tokens.saturating_sub(image::unknown_image_tokens(model)))
 }
 
-/// Records the line of a diagnostic whose rule says the platform skips the image.
-fn note_skipped_image(diagnostic: &Diagnostic, facts: &mut FileFacts) {
-    if let Some(line) = diagnostic.location.line
-        && diagnostic.rule.effect == Effect::SkipsImage
-    {
-        facts.skipped_image_lines.note(line);
-    }
+/// The tokens a fetched image counts in its example: at its size when the body gave one,
+/// else the minimum it was counted with.
+fn fetched_image_tokens(url: &UrlRef, outcome: &fetch::Outcome, model: Model) -> u32 {
+    let dimensions = match outcome {
+        fetch::Outcome::Body(body) => body
+            .probe
+            .as_ref()
+            .map(|p| (p.header.width, p.header.height)),
+        _ => None,
+    };
+    image::counted_tokens(dimensions, url.detail, model).0
 }

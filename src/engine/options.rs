@@ -26,6 +26,9 @@ pub struct Options {
     pub online: bool,
     /// The training method (`--method`): fixed, or decided per file.
     pub method: MethodChoice,
+    /// Screen images for faces (`--faces on`): data URIs on the worker pool, fetched
+    /// URLs once their body is read.
+    pub faces: bool,
 }
 
 impl Options {
@@ -43,6 +46,7 @@ impl Options {
             fetch: fetch::Config::default(),
             online: false,
             method: MethodChoice::Auto,
+            faces: false,
         }
     }
 }

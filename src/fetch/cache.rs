@@ -22,6 +22,7 @@ use reqwest::header::{self, HeaderMap, HeaderName};
 use serde::{Deserialize, Serialize};
 
 use super::outcome::{Body, READ_LIMIT};
+use crate::media::faces::{Face, FaceHit};
 use crate::media::header::{ColorMode, DefectKind, Header, ImageDefect};
 use crate::media::probe::{Format, Probe, ProbeDepth};
 
@@ -32,7 +33,7 @@ pub const MAX_ENTRY: u64 = 16 * 1024;
 const MAX_TEXT: usize = 1_000;
 
 /// Bumped when the entry layout or the probe's meaning changes.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// Validators are at most this long (they go back into request headers).
 const MAX_VALIDATOR: usize = 512;
@@ -101,6 +102,10 @@ struct Entry {
     animated: bool,
     /// The defect's kind and detail.
     defect: Option<(String, String)>,
+    /// Whether the body was screened for faces, and the surest face found: x, y, width,
+    /// height, score, and how many faces there were.
+    screened: bool,
+    face: Option<(u32, u32, u32, u32, f32, u32)>,
 }
 
 impl Cache {
@@ -118,13 +123,16 @@ impl Cache {
         self.dir.join(format!("{key:032x}.json"))
     }
 
-    /// The stored outcome for `url`, when there is a readable, valid one.
-    pub(crate) fn load(&self, url: &str, depth: ProbeDepth) -> Option<Cached> {
+    /// The stored outcome for `url`, when there is a readable, valid one; with `faces`, only
+    /// one that was screened for faces (the body is not stored, so it cannot be screened
+    /// after a `304`).
+    pub(crate) fn load(&self, url: &str, depth: ProbeDepth, faces: bool) -> Option<Cached> {
         let text = read_entry(&self.path(url, depth))?;
         let entry: Entry = serde_json::from_slice(&text).ok()?;
         if entry.version != VERSION
             || entry.url != url
             || entry.deep != (depth == ProbeDepth::Pixels)
+            || (faces && !entry.screened)
         {
             return None;
         }
@@ -163,6 +171,19 @@ impl Cache {
                     defect,
                     over_budget: None,
                 }),
+                screened: entry.screened,
+                faces: entry
+                    .face
+                    .map(|(x, y, width, height, score, count)| FaceHit {
+                        best: Face {
+                            x,
+                            y,
+                            width,
+                            height,
+                            score,
+                        },
+                        count,
+                    }),
             },
         })
     }
@@ -189,6 +210,11 @@ impl Cache {
                 .defect
                 .as_ref()
                 .map(|d| (d.kind.name().to_owned(), d.detail.clone().into_owned())),
+            screened: body.screened,
+            face: body.faces.map(|hit| {
+                let f = hit.best;
+                (f.x, f.y, f.width, f.height, f.score, hit.count)
+            }),
         };
         let Ok(json) = serde_json::to_vec(&entry) else {
             return;
@@ -261,7 +287,19 @@ impl Entry {
         } else {
             no_header && self.defect.is_none()
         };
-        self.len < READ_LIMIT && header_values_ok && texts_ok && probe_ok
+        // A face lies inside the image, with a real score, in a screened body.
+        let face_ok = self.face.is_none_or(|(x, y, width, height, score, count)| {
+            self.screened
+                && count > 0
+                && score.is_finite()
+                && width > 0
+                && height > 0
+                && x.checked_add(width)
+                    .is_some_and(|right| right <= self.width)
+                && y.checked_add(height)
+                    .is_some_and(|bottom| bottom <= self.height)
+        });
+        self.len < READ_LIMIT && header_values_ok && texts_ok && probe_ok && face_ok
     }
 }
 
@@ -298,6 +336,8 @@ mod tests {
                 defect: None,
                 over_budget: None,
             }),
+            screened: false,
+            faces: None,
         }
     }
 
@@ -313,15 +353,55 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(dir.path()).unwrap();
         let url = "https://example.com/a.png";
-        assert!(cache.load(url, ProbeDepth::Headers).is_none());
+        assert!(cache.load(url, ProbeDepth::Headers, false).is_none());
         cache.store(url, ProbeDepth::Headers, &validators(), &body());
-        let cached = cache.load(url, ProbeDepth::Headers).unwrap();
+        let cached = cache.load(url, ProbeDepth::Headers, false).unwrap();
         assert_eq!(cached.body, body());
         assert_eq!(cached.validators, validators());
         // `--deep` results are kept apart.
-        assert!(cache.load(url, ProbeDepth::Pixels).is_none());
+        assert!(cache.load(url, ProbeDepth::Pixels, false).is_none());
         // No temporary files are left behind.
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn face_screens_are_kept_and_unscreened_entries_miss_when_screening() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path()).unwrap();
+        let url = "https://example.com/face.png";
+        cache.store(url, ProbeDepth::Headers, &validators(), &body());
+        // Stored without screening: a run that screens must fetch the body again.
+        assert!(cache.load(url, ProbeDepth::Headers, true).is_none());
+        let face = Face {
+            x: 1,
+            y: 0,
+            width: 2,
+            height: 2,
+            score: 7.5,
+        };
+        let screened = Body {
+            screened: true,
+            faces: Some(FaceHit {
+                best: face,
+                count: 3,
+            }),
+            ..body()
+        };
+        cache.store(url, ProbeDepth::Headers, &validators(), &screened);
+        assert_eq!(
+            cache.load(url, ProbeDepth::Headers, true).unwrap().body,
+            screened
+        );
+        // A face box outside the image is no entry vft wrote.
+        let outside = Body {
+            faces: Some(FaceHit {
+                best: Face { x: 2, ..face },
+                count: 1,
+            }),
+            ..screened
+        };
+        cache.store(url, ProbeDepth::Headers, &validators(), &outside);
+        assert!(cache.load(url, ProbeDepth::Headers, true).is_none());
     }
 
     #[test]
@@ -330,9 +410,9 @@ mod tests {
         let cache = Cache::open(dir.path()).unwrap();
         let url = "https://example.com/b.png";
         cache.store(url, ProbeDepth::Headers, &Validators::default(), &body());
-        assert!(cache.load(url, ProbeDepth::Headers).is_none());
+        assert!(cache.load(url, ProbeDepth::Headers, false).is_none());
         fs::write(cache.path(url, ProbeDepth::Headers), b"{not json").unwrap();
-        assert!(cache.load(url, ProbeDepth::Headers).is_none());
+        assert!(cache.load(url, ProbeDepth::Headers, false).is_none());
         cache.store(url, ProbeDepth::Headers, &validators(), &body());
         let text = fs::read_to_string(cache.path(url, ProbeDepth::Headers)).unwrap();
         fs::write(
@@ -340,7 +420,7 @@ mod tests {
             text.replace("\"L\"", "\"XYZ\""),
         )
         .unwrap();
-        assert!(cache.load(url, ProbeDepth::Headers).is_none());
+        assert!(cache.load(url, ProbeDepth::Headers, false).is_none());
     }
 
     #[test]
@@ -350,7 +430,7 @@ mod tests {
         let url = "https://example.com/c.png";
         cache.store(url, ProbeDepth::Headers, &validators(), &body());
         let good = fs::read_to_string(cache.path(url, ProbeDepth::Headers)).unwrap();
-        assert!(cache.load(url, ProbeDepth::Headers).is_some());
+        assert!(cache.load(url, ProbeDepth::Headers, false).is_some());
         for (from, to) in [
             // A probe whose parts disagree: an image format read whole without a size.
             ("\"width\":3", "\"width\":0"),
@@ -366,7 +446,10 @@ mod tests {
         ] {
             assert!(good.contains(from), "{from} in {good}");
             fs::write(cache.path(url, ProbeDepth::Headers), good.replace(from, to)).unwrap();
-            assert!(cache.load(url, ProbeDepth::Headers).is_none(), "{to}");
+            assert!(
+                cache.load(url, ProbeDepth::Headers, false).is_none(),
+                "{to}"
+            );
         }
         // An entry padded past the size bound.
         let padded = format!(
@@ -375,7 +458,7 @@ mod tests {
             " ".repeat(usize::try_from(MAX_ENTRY).unwrap())
         );
         fs::write(cache.path(url, ProbeDepth::Headers), padded).unwrap();
-        assert!(cache.load(url, ProbeDepth::Headers).is_none());
+        assert!(cache.load(url, ProbeDepth::Headers, false).is_none());
     }
 
     #[cfg(unix)]
@@ -391,21 +474,21 @@ mod tests {
         fs::rename(&path, &real).unwrap();
         let original = fs::read(&real).unwrap();
         std::os::unix::fs::symlink(&real, &path).unwrap();
-        assert!(cache.load(url, ProbeDepth::Headers).is_none());
+        assert!(cache.load(url, ProbeDepth::Headers, false).is_none());
         fs::remove_file(&path).unwrap();
         std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
-        assert!(cache.load(url, ProbeDepth::Headers).is_none());
+        assert!(cache.load(url, ProbeDepth::Headers, false).is_none());
         fs::remove_file(&path).unwrap();
         // A FIFO would block a plain open for ever, waiting for a writer.
         let status = std::process::Command::new("mkfifo").arg(&path).status();
         if status.is_ok_and(|s| s.success()) {
             let started = std::time::Instant::now();
-            assert!(cache.load(url, ProbeDepth::Headers).is_none());
+            assert!(cache.load(url, ProbeDepth::Headers, false).is_none());
             assert!(started.elapsed() < std::time::Duration::from_secs(5));
         }
         // Storing replaces whatever is at the entry's name, never writing through it.
         cache.store(url, ProbeDepth::Headers, &validators(), &body());
-        assert!(cache.load(url, ProbeDepth::Headers).is_some());
+        assert!(cache.load(url, ProbeDepth::Headers, false).is_some());
         assert!(fs::symlink_metadata(&path).unwrap().is_file());
         assert_eq!(fs::read(&real).unwrap(), original);
     }

@@ -27,7 +27,8 @@ use super::config::Config;
 use super::guard::{self, GuardedResolver, NotPublic, Unresolvable, UrlProblem};
 use super::hosts::{Hosts, Permit};
 use super::outcome::{Body, Failure, Outcome, READ_LIMIT, Unverified};
-use crate::media::probe;
+use crate::media::bytes::ImageBytes;
+use crate::media::{faces, probe};
 
 /// Redirect hops followed at most (browsers and reqwest's default policy use 10 too).
 pub const MAX_REDIRECTS: usize = 10;
@@ -98,7 +99,7 @@ impl Client {
         let cached = self
             .cache
             .as_ref()
-            .and_then(|c| c.load(raw, self.config.depth));
+            .and_then(|c| c.load(raw, self.config.depth, self.config.faces.is_some()));
         let mut visited = HashSet::from([url.clone()]);
         // The waits between retries, for the whole URL (every hop).
         let mut retry_wait_left = self.config.max_retry_wait;
@@ -222,6 +223,8 @@ impl Client {
                 at_least: false,
                 content_type,
                 probe: None,
+                screened: false,
+                faces: None,
             });
         }
         let expected = declared.unwrap_or(READ_LIMIT);
@@ -257,13 +260,21 @@ impl Client {
                 at_least: true,
                 content_type,
                 probe: None,
+                screened: false,
+                faces: None,
             });
         }
+        let probe = probe::probe(&bytes, self.config.depth);
+        let faces = self.config.faces.as_ref().and_then(|pool| {
+            pool.install(|| faces::screen_probed(&ImageBytes::Decoded(&bytes), &probe))
+        });
         Ok(Body {
             len,
             at_least: false,
             content_type,
-            probe: Some(probe::probe(&bytes, self.config.depth)),
+            probe: Some(probe),
+            screened: self.config.faces.is_some(),
+            faces,
         })
     }
 }

@@ -44,6 +44,9 @@ pub struct Config {
     pub allow_private: bool,
     /// How deep fetched images are probed (`--deep` decodes every pixel).
     pub depth: ProbeDepth,
+    /// Screen fetched images for faces (`--faces on`), on this pool (the engine's
+    /// workers: screening is CPU work, the fetch threads only wait for it).
+    pub faces: Option<Arc<rayon::ThreadPool>>,
     /// Where to keep the cache; `None` for no cache.
     pub cache_dir: Option<PathBuf>,
     /// Draw a progress bar on stderr.
@@ -64,6 +67,7 @@ impl Default for Config {
             lookup: Arc::new(SystemLookup),
             allow_private: false,
             depth: ProbeDepth::Headers,
+            faces: None,
             cache_dir: None,
             progress: false,
         }

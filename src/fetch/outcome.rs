@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::media::faces::FaceHit;
 use crate::media::probe::Probe;
 use crate::target::limits::MAX_IMAGE_BYTES;
 
@@ -13,7 +14,7 @@ use super::guard::NotPublic;
 pub const READ_LIMIT: u64 = MAX_IMAGE_BYTES + 1;
 
 /// What fetching one URL gave.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// A successful response; its body was read, whole or up to [`READ_LIMIT`].
     Body(Body),
@@ -32,7 +33,7 @@ pub enum Unverified {
 }
 
 /// A successful response.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Body {
     /// The body's length; with `at_least`, only a lower bound (the read stopped).
     pub len: u64,
@@ -41,6 +42,10 @@ pub struct Body {
     pub content_type: Option<String>,
     /// What the bytes are; `None` when the body is over the limit and was not read whole.
     pub probe: Option<Probe>,
+    /// Whether the body was screened for faces ([`Config::faces`](super::Config)).
+    pub screened: bool,
+    /// The faces screening found; `None` when none were (or it did not run).
+    pub faces: Option<FaceHit>,
 }
 
 /// Why a URL gave no image: each is a reason the platform's fetcher fails as well.

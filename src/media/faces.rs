@@ -29,7 +29,11 @@ use std::sync::OnceLock;
 use image::{DynamicImage, GrayImage, ImageFormat, ImageReader, Limits};
 use rustface::{Detector, ImageData, Model};
 
-use super::probe::Format;
+use super::budget;
+use super::bytes::ImageBytes;
+use super::data_uri;
+use super::header::ColorMode;
+use super::probe::{self, Format, Probe};
 
 /// Long side, in pixels, of the image the detector runs on.
 pub const SCREEN_LONG_SIDE: u32 = 640;
@@ -68,6 +72,25 @@ impl Face {
     }
 }
 
+/// What screening found in one image, kept small (a fetched URL's is cached): the surest
+/// face and how many there are.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FaceHit {
+    pub best: Face,
+    pub count: u32,
+}
+
+impl FaceHit {
+    /// The hit of a screening's faces (surest first, as [`screen`] returns them); `None`
+    /// when there is none.
+    pub fn of(faces: &[Face]) -> Option<Self> {
+        Some(Self {
+            best: *faces.first()?,
+            count: u32::try_from(faces.len()).unwrap_or(u32::MAX),
+        })
+    }
+}
+
 /// Why an image could not be screened. The caller reports the image as not screened, never
 /// as free of faces.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,9 +122,15 @@ impl std::error::Error for ScreenError {}
 /// Decodes `bytes` (in `format`) and returns the frontal faces it shows, boxes in the
 /// original image's pixels, surest first.
 pub fn screen(bytes: &[u8], format: Format) -> Result<Vec<Face>, ScreenError> {
+    screen_at(bytes, format, SCREEN_LONG_SIDE)
+}
+
+/// [`screen`] on a working image whose long side is at most `long_side` (the cost
+/// measurements compare sizes; the rule uses [`SCREEN_LONG_SIDE`]).
+pub fn screen_at(bytes: &[u8], format: Format, long_side: u32) -> Result<Vec<Face>, ScreenError> {
     let decoded = decode(bytes, format)?;
     let (width, height) = (decoded.width(), decoded.height());
-    let working = shrink(&decoded);
+    let working = shrink(&decoded, long_side.max(WINDOW));
     drop(decoded);
     let faces = detect_faces(&working);
     // Back to original pixels: the same factor on both axes (shrink keeps the aspect ratio
@@ -111,6 +140,30 @@ pub fn screen(bytes: &[u8], format: Format) -> Result<Vec<Face>, ScreenError> {
         .into_iter()
         .map(|face| rescale(face, scale, width, height))
         .collect())
+}
+
+/// Screens one probed image for the face rule: only an image the platform would otherwise
+/// train (JPEG, PNG or WEBP, RGB or RGBA, not defective, within Pillow's pixel limit: any
+/// other is skipped already), decoded within the process's decode budget
+/// ([`budget::decode_budget`], shared with `--deep`) so parallel screens cannot exhaust
+/// memory. `None` when no face is found or the image is not screened.
+pub fn screen_probed(bytes: &ImageBytes<'_>, probe: &Probe) -> Option<FaceHit> {
+    let format = probe.format.filter(|f| f.is_supported())?;
+    let trainable = probe.defect.is_none()
+        && matches!(probe.header.mode, Some(ColorMode::Rgb | ColorMode::Rgba))
+        && probe.pixels() > 0
+        && probe.pixels() <= probe::MAX_PIXELS;
+    if !trainable {
+        return None;
+    }
+    // The decoded pixels (RGBA at most), the grey copy, and a payload decoded whole.
+    let needed = probe.pixels().saturating_mul(5) + bytes.len() as u64;
+    let _permit = budget::decode_budget().acquire(needed).ok()?;
+    let faces = match bytes {
+        ImageBytes::Decoded(bytes) => screen(bytes, format),
+        ImageBytes::Base64 { payload, .. } => screen(&data_uri::decode_base64(payload)?, format),
+    };
+    FaceHit::of(&faces.ok()?)
 }
 
 /// Frontal faces in a grayscale image, boxes in its pixels, surest first. Runs at the
@@ -213,18 +266,18 @@ fn decode(bytes: &[u8], format: Format) -> Result<DynamicImage, ScreenError> {
     })
 }
 
-/// The image in grayscale with its long side at most [`SCREEN_LONG_SIDE`]. `thumbnail`
-/// averages whole source pixels into each output pixel: much quicker than a filtered resize
-/// on a large photo, and as good for a detector working on 40 px windows.
-fn shrink(image: &DynamicImage) -> GrayImage {
+/// The image in grayscale with its long side at most `long_side`. `thumbnail` averages
+/// whole source pixels into each output pixel: much quicker than a filtered resize on a
+/// large photo, and as good for a detector working on 40 px windows.
+fn shrink(image: &DynamicImage, long_side: u32) -> GrayImage {
     let (width, height) = (image.width(), image.height());
     let long = width.max(height);
-    if long <= SCREEN_LONG_SIDE {
+    if long <= long_side {
         return image.to_luma8();
     }
     let fit = |side: u32| {
-        let scaled = u64::from(side) * u64::from(SCREEN_LONG_SIDE) / u64::from(long);
-        u32::try_from(scaled).unwrap_or(SCREEN_LONG_SIDE).max(1)
+        let scaled = u64::from(side) * u64::from(long_side) / u64::from(long);
+        u32::try_from(scaled).unwrap_or(long_side).max(1)
     };
     image.thumbnail_exact(fit(width), fit(height)).to_luma8()
 }
@@ -248,11 +301,11 @@ mod tests {
     #[test]
     fn shrink_keeps_small_images_and_bounds_large_ones() {
         let small = DynamicImage::new_rgb8(300, 200);
-        assert_eq!(shrink(&small).dimensions(), (300, 200));
+        assert_eq!(shrink(&small, SCREEN_LONG_SIDE).dimensions(), (300, 200));
         let wide = DynamicImage::new_rgb8(2000, 500);
-        assert_eq!(shrink(&wide).dimensions(), (640, 160));
+        assert_eq!(shrink(&wide, SCREEN_LONG_SIDE).dimensions(), (640, 160));
         let tall = DynamicImage::new_luma8(10, 5000);
-        assert_eq!(shrink(&tall).dimensions(), (1, 640));
+        assert_eq!(shrink(&tall, SCREEN_LONG_SIDE).dimensions(), (1, 640));
     }
 
     #[test]

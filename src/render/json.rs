@@ -10,6 +10,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::forecast::Forecast;
 use crate::input::JsonPointer;
 use crate::method::Method;
 use crate::render::emitter::Emitter;
@@ -66,6 +67,8 @@ struct SummaryRecord<'s> {
     tokens: Option<&'s TokenSummary>,
     /// Why `tokens` is absent although examples were counted (a run with RFT files).
     cost_note: Option<&'s str>,
+    /// What will train once the platform has skipped images (README, JSON contract).
+    forecast: &'s Forecast,
     /// The training method of every file, `null` when the files differ (see `methods`).
     method: Option<Method>,
     /// Each file and the method it was checked as, in order.
@@ -113,6 +116,7 @@ impl Emitter for JsonEmitter<'_> {
             hidden: s.hidden,
             tokens: s.tokens.as_ref(),
             cost_note: s.cost_note,
+            forecast: &s.forecast,
             method: s.method(),
             methods: s
                 .methods

@@ -12,6 +12,7 @@ pub mod cap;
 pub mod concise;
 pub mod emitter;
 pub mod escape;
+mod forecast;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -21,6 +21,9 @@ pub(crate) fn write_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> 
     if let Some(note) = s.cost_note {
         writeln!(out, "Tokens: {note}")?;
     }
+    if s.examples > 0 {
+        super::forecast::write_forecast(out, &s.forecast)?;
+    }
     if s.rules.is_empty() {
         return writeln!(out, "No problems found");
     }

@@ -178,7 +178,8 @@ impl<'r> Report<'r> {
 }
 
 /// Declares a rule: its doc comment is its documentation. `effect` says what the platform
-/// does beyond the finding (default: nothing); `methods` the training methods whose files
+/// does beyond the finding, with the reason (`SkipsImage(Mode)`, `MaySkipImage(Face)`;
+/// default: nothing); `methods` the training methods whose files
 /// it checks (default: all).
 macro_rules! declare_rule {
     (
@@ -187,7 +188,7 @@ macro_rules! declare_rule {
         name: $name:literal,
         category: $category:ident,
         severity: $severity:ident,
-        $(effect: $effect:ident,)?
+        $(effect: $effect:ident($reason:ident),)?
         $(methods: [$($method:ident),+ $(,)?],)?
         summary: $summary:literal,
         check: $check:expr $(,)?
@@ -201,7 +202,7 @@ macro_rules! declare_rule {
                 default_severity: $crate::diagnostic::Severity::$severity,
                 summary: $summary,
                 docs: concat!($($doc, "\n"),*),
-                effect: $crate::rules::rule::declare_rule!(@effect $($effect)?),
+                effect: $crate::rules::rule::declare_rule!(@effect $($effect($reason))?),
             },
             check: $check,
             methods: $crate::rules::rule::declare_rule!(@methods $([$($method),+])?),
@@ -210,6 +211,8 @@ macro_rules! declare_rule {
     (@methods) => { &$crate::method::Method::ALL };
     (@methods [$($method:ident),+]) => { &[$($crate::method::Method::$method),+] };
     (@effect) => { $crate::diagnostic::Effect::None };
-    (@effect $effect:ident) => { $crate::diagnostic::Effect::$effect };
+    (@effect $effect:ident($reason:ident)) => {
+        $crate::diagnostic::Effect::$effect($crate::diagnostic::SkipReason::$reason)
+    };
 }
 pub(crate) use declare_rule;

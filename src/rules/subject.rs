@@ -5,6 +5,7 @@ use crate::example::Example;
 use crate::fetch::Failure;
 use crate::input::JsonPointer;
 use crate::json::Json;
+use crate::media::faces::FaceHit;
 use crate::media::probe::Probe;
 use crate::method::{ForeignShape, Method};
 use crate::target::Target;
@@ -76,6 +77,8 @@ pub struct ImageView<'a> {
     pub at_least: bool,
     /// What the bytes are; `None` when they were not all read (over the size limit).
     pub probe: Option<&'a Probe>,
+    /// The faces screening found (`--faces on`); `None` when it found none or did not run.
+    pub faces: Option<FaceHit>,
 }
 
 /// Where an image's bytes came from, and the media type they were declared as.
@@ -128,6 +131,9 @@ pub struct FileFacts {
     pub url_images: u64,
     /// The examples with an image the platform will skip.
     pub skipped_image_lines: LineSample,
+    /// Examples whose only skipped images are probable skips (a face), not counted in
+    /// `skipped_image_lines`.
+    pub probably_skipped_examples: u64,
     pub has_bom: bool,
     /// What the file's lines look like when most are in no training format (legacy
     /// prompt/completion, question/answer…); such lines are not checked one by one.
@@ -176,6 +182,16 @@ impl LineSample {
     /// The lowest lines noted, in order.
     pub fn lowest(&self) -> &[u64] {
         &self.lowest
+    }
+}
+
+impl FromIterator<u64> for LineSample {
+    fn from_iter<I: IntoIterator<Item = u64>>(lines: I) -> Self {
+        let mut sample = Self::default();
+        for line in lines {
+            sample.note(line);
+        }
+        sample
     }
 }
 

@@ -50,6 +50,17 @@ pub fn image_tokens(width: u32, height: u32, detail: Detail, model: Model) -> u3
 
 /// Tokens of an image whose dimensions are unknown (an unfetched URL, bytes that are no
 /// image): the least it can cost, the model's base tokens (what `low` costs).
+/// The tokens one image is counted with: from its dimensions when known, else (when
+/// its `detail` needs them) the model's minimum; the flag says it was the minimum for an
+/// unknown size.
+pub fn counted_tokens(dimensions: Option<(u32, u32)>, detail: Detail, model: Model) -> (u32, bool) {
+    match dimensions.filter(|&(w, h)| w > 0 && h > 0) {
+        Some((w, h)) => (image_tokens(w, h, detail, model), false),
+        None if !needs_dimensions(detail, model) => (image_tokens(0, 0, detail, model), false),
+        None => (unknown_image_tokens(model), true),
+    }
+}
+
 pub fn unknown_image_tokens(model: Model) -> u32 {
     match model.image_scheme() {
         ImageScheme::Tiles { base, .. } => base,

@@ -54,18 +54,9 @@ impl ExampleTokens {
             let dimensions = probes
                 .get(index)
                 .and_then(Option::as_ref)
-                .map(|p| (p.header.width, p.header.height))
-                .filter(|&(w, h)| w > 0 && h > 0);
-            let cost = match dimensions {
-                Some((w, h)) => image::image_tokens(w, h, detail, model),
-                None if !image::needs_dimensions(detail, model) => {
-                    image::image_tokens(0, 0, detail, model)
-                }
-                None => {
-                    tokens.unknown_images += 1;
-                    image::unknown_image_tokens(model)
-                }
-            };
+                .map(|p| (p.header.width, p.header.height));
+            let (cost, unknown) = image::counted_tokens(dimensions, detail, model);
+            tokens.unknown_images += u32::from(unknown);
             tokens.image = tokens.image.saturating_add(cost);
             image_by_message.push((image.part.message.index, cost));
         }

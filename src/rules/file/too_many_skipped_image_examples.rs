@@ -3,8 +3,7 @@ use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::FileFacts;
 use crate::target::Target;
 
-/// Azure fails the file when more image examples than this are skipped.
-pub const AZURE_MAX_SKIPPED: u64 = 200;
+pub use crate::forecast::AZURE_MAX_SKIPPED;
 
 declare_rule! {
     /// ## What it does
@@ -14,7 +13,9 @@ declare_rule! {
     /// (`corrupt-image`), over the pixel limit (`image-too-many-pixels`), or behind a URL that
     /// cannot be fetched (`inaccessible-image-url`, `private-image-url`) — and reports more
     /// than 200. Each such image also has its own diagnostic; this rule says what they add up
-    /// to. A rule turned off is not counted.
+    /// to. A rule turned off is not counted. Images that only *probably* are skipped (a face
+    /// found by `image-shows-face`) do not count towards the 200: the message names them,
+    /// and the summary's forecast says whether they would take the file over.
     ///
     /// ## Why is this bad?
     /// OpenAI skips such examples and trains on the rest. Azure does too, up to a point, then
@@ -51,9 +52,13 @@ fn check(file: &FileFacts, report: &mut Report<'_>) {
     } else {
         ""
     };
+    let probable = match file.probably_skipped_examples {
+        0 => String::new(),
+        n => format!(" ({} more probably, for faces)", thousands(n)),
+    };
     report
         .file(format!(
-            "{} examples have images Azure will skip (lines {}{more}), over its limit of {AZURE_MAX_SKIPPED}: the whole file fails",
+            "{} examples have images Azure will skip (lines {}{more}){probable}, over its limit of {AZURE_MAX_SKIPPED}: the whole file fails",
             thousands(skipped),
             sample.join(", ")
         ))

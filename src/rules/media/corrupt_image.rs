@@ -28,7 +28,7 @@ declare_rule! {
     name: "corrupt-image",
     category: Media,
     severity: Error,
-    effect: SkipsImage,
+    effect: SkipsImage(Format),
     summary: "An image is truncated or corrupt",
     check: Check::Image(check),
 }

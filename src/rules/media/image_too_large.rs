@@ -28,7 +28,7 @@ declare_rule! {
     name: "image-too-large",
     category: Media,
     severity: Error,
-    effect: SkipsImage,
+    effect: SkipsImage(Size),
     summary: "An image is larger than 10 MB",
     check: Check::Image(check),
 }

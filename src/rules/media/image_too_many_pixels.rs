@@ -29,7 +29,7 @@ declare_rule! {
     name: "image-too-many-pixels",
     category: Media,
     severity: Error,
-    effect: SkipsImage,
+    effect: SkipsImage(Size),
     summary: "An image declares more pixels than Pillow will open",
     check: Check::Image(check),
 }

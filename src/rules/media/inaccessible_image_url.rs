@@ -36,7 +36,7 @@ declare_rule! {
     name: "inaccessible-image-url",
     category: Media,
     severity: Error,
-    effect: SkipsImage,
+    effect: SkipsImage(Url),
     summary: "An image URL cannot be fetched: DNS, connection, TLS, timeout, HTTP status, redirects",
     check: Check::Url(check),
 }

@@ -6,6 +6,7 @@ pub mod image_count_disputed;
 pub mod image_in_text_only_method;
 pub mod image_mime_mismatch;
 pub mod image_outside_user_message;
+pub mod image_shows_face;
 pub mod image_size_ambiguous;
 pub mod image_too_large;
 pub mod image_too_many_pixels;

@@ -37,7 +37,7 @@ declare_rule! {
     name: "private-image-url",
     category: Media,
     severity: Error,
-    effect: SkipsImage,
+    effect: SkipsImage(Url),
     summary: "An image URL points at a private, loopback, link-local or metadata address",
     check: Check::Url(check),
 }

@@ -27,7 +27,7 @@ declare_rule! {
     name: "unsupported-color-mode",
     category: Media,
     severity: Error,
-    effect: SkipsImage,
+    effect: SkipsImage(Mode),
     summary: "An image is not in RGB or RGBA mode",
     check: Check::Image(check),
 }

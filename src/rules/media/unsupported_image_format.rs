@@ -29,7 +29,7 @@ declare_rule! {
     name: "unsupported-image-format",
     category: Media,
     severity: Error,
-    effect: SkipsImage,
+    effect: SkipsImage(Format),
     summary: "An image's bytes are not JPEG, PNG or WEBP",
     check: Check::Image(check),
 }
