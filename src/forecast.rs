@@ -68,12 +68,11 @@ impl FileSkips {
 
     /// Lines of the examples with a certain skip, in order
     /// (`too-many-skipped-image-examples` quotes them).
-    pub fn certain_lines(&self) -> Vec<u64> {
+    pub fn certain_lines(&self) -> impl Iterator<Item = u64> + '_ {
         self.examples
             .iter()
             .filter(|(_, e)| e.certain() > 0)
             .map(|(&line, _)| line)
-            .collect()
     }
 
     /// Examples whose skips are all probable ones.
@@ -217,7 +216,7 @@ impl Forecast {
         }
         self.keep_all_images += totals.examples_with_images.saturating_sub(losing);
 
-        let certain = skips.certain_lines().len() as u64;
+        let certain = skips.certain_lines().count() as u64;
         let probable = skips.probable_only();
         let threshold = &mut self.azure_skip_threshold;
         threshold.limit = AZURE_MAX_SKIPPED;
@@ -298,7 +297,7 @@ mod tests {
             ),
             (3, 1, 0)
         );
-        assert_eq!(skips.certain_lines(), [3]);
+        assert_eq!(skips.certain_lines().collect::<Vec<_>>(), [3]);
     }
 
     #[test]

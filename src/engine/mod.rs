@@ -204,7 +204,7 @@ impl Engine {
             self.collect_fetched(fetcher, file, urls, &mut facts, &mut skips, out)?;
         }
         (out.observe)(Observed::FileEnd);
-        facts.skipped_image_lines = skips.certain_lines().into_iter().collect();
+        facts.skipped_image_lines = skips.certain_lines().collect();
         facts.probably_skipped_examples = skips.probable_only();
 
         for finding in self.rules.file_findings(&facts, &self.options) {
