@@ -29,6 +29,10 @@ pub struct Cli {
 pub enum Command {
     /// Check training files and report every problem with its line.
     Check(CheckArgs),
+    /// Write a fixed copy of a training file: images re-encoded as the platform takes them,
+    /// BOM, line endings, null keys and weights normalised; lines that stay invalid set
+    /// aside unchanged. The input is never modified (except with `--in-place`, atomically).
+    Fix(FixArgs),
     /// List every rule: code, name, default severity, summary.
     Rules(RulesArgs),
     /// Count tokens and estimate the training cost: per-example lengths, epochs, billed
@@ -168,6 +172,71 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub fetch: FetchArgs,
+}
+
+#[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // independent command-line switches
+pub struct FixArgs {
+    /// The JSONL file to fix; `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Where the fixed file goes; `-` writes to standard output. It appears under this
+    /// name only once complete.
+    #[arg(long, short = 'o', value_name = "OUT", required_unless_present_any = ["in_place", "diff"], conflicts_with = "in_place")]
+    pub output: Option<PathBuf>,
+
+    /// Replace FILE with the fixed file: written beside it, synced, read back, then renamed
+    /// over it. FILE is never truncated first.
+    #[arg(long)]
+    pub in_place: bool,
+
+    /// Write nothing; print what would change, line by line (long strings cut). Exit 1 when
+    /// something would change.
+    #[arg(long, conflicts_with_all = ["output", "in_place"])]
+    pub diff: bool,
+
+    /// Where lines that stay invalid go, unchanged; their line numbers and reasons go to
+    /// `REJECTS` with `.reasons.jsonl` for `.jsonl` [default: OUT (or FILE) with
+    /// `.rejects.jsonl` for `.jsonl`].
+    #[arg(long, value_name = "REJECTS", conflicts_with = "keep_invalid")]
+    pub rejects: Option<PathBuf>,
+
+    /// Keep lines that stay invalid in the output, unchanged, instead of setting them aside.
+    #[arg(long)]
+    pub keep_invalid: bool,
+
+    /// Apply unsafe fixes too: downscaling an image over the size limit, keeping one frame
+    /// of an animation (`vft rules` shows each rule's fix).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Apply only these rules' fixes (codes, prefixes or names; comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub fixable: Option<Vec<String>>,
+
+    /// Never apply these rules' fixes.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub unfixable: Vec<String>,
+
+    /// Keep images' ICC colour profiles when re-encoding (other metadata is dropped).
+    #[arg(long)]
+    pub keep_icc: bool,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    /// When to colour messages (`auto` honours `NO_COLOR` and whether stderr is a terminal).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Worker threads (default: one per core; at most 1024).
+    #[arg(long, short = 'j', value_name = "N", value_parser = jobs)]
+    pub jobs: Option<usize>,
+
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// How image URLs are fetched.

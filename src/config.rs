@@ -691,6 +691,27 @@ fn file_selectors<'a>(
         .collect()
 }
 
+/// Per rule (by [`crate::diagnostic::RuleId`] index), whether `vft fix` may apply its fix:
+/// the rules `--fixable` selects (all by default), less those `--unfixable` names.
+pub fn fixable_rules(
+    fixable: Option<&[String]>,
+    unfixable: &[String],
+) -> Result<Vec<bool>, ConfigError> {
+    let fixable = fixable
+        .map(|list| cli_selectors(list, "--fixable"))
+        .transpose()?;
+    let unfixable = cli_selectors(unfixable, "--unfixable")?;
+    Ok(REGISTRY
+        .iter()
+        .map(|rule| {
+            let selected = fixable
+                .as_ref()
+                .is_none_or(|list| list.iter().any(|s| s.matches(rule)));
+            selected && !unfixable.iter().any(|s| s.matches(rule))
+        })
+        .collect())
+}
+
 fn cli_selectors<'a>(list: &'a [String], flag: &str) -> Result<Vec<Selector<'a>>, ConfigError> {
     list.iter()
         .map(|s| {

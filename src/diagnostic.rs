@@ -143,6 +143,48 @@ pub enum Certainty {
     Probable,
 }
 
+/// Whether `vft fix` applies a rule's fix by default, as ruff's applicability: a safe fix
+/// keeps what the file means (a BOM, a line ending, a `null` key, a colour mode), an unsafe
+/// one may change what the model sees (a downscaled image, an animation cut to one frame)
+/// and runs only with `--unsafe-fixes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// What `vft fix` does about one finding: plain data, cheap to make while checking. The
+/// fixer turns it into edits of the line's bytes; image repairs decode only then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FixAction {
+    /// Leave the line out (a blank line).
+    DropLine,
+    /// End every line of the file with `\n` alone.
+    StripCarriageReturns,
+    /// Write the file without its byte-order mark.
+    RemoveByteOrderMark,
+    /// Write the file with a byte-order mark.
+    AddByteOrderMark,
+    /// Remove these object members (pointers to the members' values).
+    RemoveMembers(Vec<JsonPointer>),
+    /// Replace the value at the pointer with this JSON text.
+    ReplaceValue(JsonPointer, String),
+    /// Give the data URI at the pointer this media type, keeping its payload.
+    RelabelImage(JsonPointer, &'static str),
+    /// Re-encode the data-URI image at the pointer as one the platform takes (format,
+    /// colour mode, one frame, size).
+    RepairImage(JsonPointer),
+}
+
 /// A rule's identity and documentation: what diagnostics, renderers and the configuration
 /// need to know of it, without its check.
 #[derive(Debug)]
@@ -160,6 +202,8 @@ pub struct RuleMeta {
     /// Markdown documentation (the rule's doc comment).
     pub docs: &'static str,
     pub effect: Effect,
+    /// Whether `vft fix` can fix what it finds, and how safely; `None`: no fix.
+    pub fix: Option<Applicability>,
 }
 
 impl RuleMeta {
@@ -190,6 +234,8 @@ pub struct Diagnostic {
     /// The image URL whose fetched body the finding is about (renderers name it before
     /// the message); `None` for findings about the line itself.
     pub image_url: Option<Box<str>>,
+    /// What `vft fix` would do about it (rules with a fix only).
+    pub fix: Option<FixAction>,
 }
 
 impl Diagnostic {

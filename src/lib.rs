@@ -13,6 +13,7 @@ pub mod engine;
 pub mod example;
 pub mod exit;
 pub mod fetch;
+pub mod fix;
 pub mod forecast;
 pub mod input;
 pub mod json;
@@ -37,6 +38,7 @@ use crate::exit::ExitStatus;
 pub fn run(cli: Cli) -> ExitStatus {
     let result = match cli.command {
         Command::Check(args) => commands::check::run(&args),
+        Command::Fix(args) => commands::fix::run(&args),
         Command::Rules(args) => commands::rules::run(&args),
         Command::Stats(args) => commands::stats::run(&args),
         Command::Rule { rule } => commands::rule::run(&rule),

@@ -54,6 +54,7 @@ fn diagnostic(
         },
         snippet,
         image_url: None,
+        fix: None,
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod config;
+pub mod fix;
 pub mod rule;
 pub mod rules;
 pub mod stats;

@@ -243,6 +243,20 @@ pub(super) fn check(
     outcome
 }
 
+/// The file's method and, for a file in no training format, its shape: from its first
+/// batch, before any line is checked.
+pub(super) fn decide_method(
+    requested: Option<Method>,
+    first_batch: Option<&Batch>,
+) -> (Method, Option<ForeignShape>) {
+    let foreign = first_batch.and_then(first_batch_foreign);
+    // A file in no training format has no method to decide: `--method`'s, or SFT.
+    let first = first_batch
+        .filter(|_| foreign.is_none())
+        .and_then(first_batch_method);
+    (file_method(requested, first), foreign)
+}
+
 /// Examples of the first batch [`first_batch_method`] reads at most.
 const METHOD_SAMPLE: usize = 100;
 

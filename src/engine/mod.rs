@@ -14,6 +14,7 @@
 mod line;
 mod locate;
 mod options;
+mod repair;
 mod rules;
 
 use std::collections::BTreeMap;
@@ -32,6 +33,7 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::fetch::{self, Fetcher};
 use crate::forecast::{FileSkips, FileTotals};
 use crate::input::{Batch, BatchReader, RawLine};
+use crate::method::Method;
 use crate::progress::Progress;
 use crate::render::Emitter;
 use crate::rules::{FileFacts, ImageOrigin, ImageView, LineEvent, UrlEvent};
@@ -41,6 +43,7 @@ use crate::tokens::{ExampleTokens, Model};
 
 use self::line::{LineKind, LineOutcome, UrlRef};
 pub use self::options::Options;
+pub use self::repair::FixSinks;
 use self::rules::RuleTables;
 
 /// Batches read ahead of the ones being checked.
@@ -236,14 +239,45 @@ impl Engine {
     /// a time, recording their outcomes in input order.
     fn read_and_check(
         &self,
-        mut reader: BatchReader<impl Read + Send>,
+        reader: BatchReader<impl Read + Send>,
         state: &mut FileState<'_>,
         out: &mut Output<'_>,
     ) -> Result<(), Stop> {
         let file = state.file;
+        let requested = state.facts.requested;
+        let mut decided = (Method::default(), None);
+        let result = self.stream_batches(
+            reader,
+            |first_batch| {
+                let (method, foreign) = line::decide_method(requested, first_batch);
+                let foreign_file = foreign.is_some();
+                decided = (method, foreign);
+                move |line: &RawLine<'_>| {
+                    line::check(line, method, foreign_file, &self.rules, &self.options, file)
+                }
+            },
+            |batch, outcomes| self.record_batch(batch, outcomes, state, out),
+        );
+        (state.facts.method, state.facts.foreign) = decided;
+        result
+    }
+
+    /// The pipeline shared by `check` and `fix`: reads `reader` on its own thread, runs
+    /// `per_line` (made from the first batch, before any line is looked at) on every line
+    /// on the pool, several batches at a time, and hands each batch's results to `take` in
+    /// input order. Checked batches' buffers go back to the reader.
+    pub(crate) fn stream_batches<T, F>(
+        &self,
+        mut reader: BatchReader<impl Read + Send>,
+        per_line: impl FnOnce(Option<&Batch>) -> F,
+        mut take: impl FnMut(&Batch, Vec<T>) -> Result<(), Stop>,
+    ) -> Result<(), Stop>
+    where
+        T: Send,
+        F: Fn(&RawLine<'_>) -> T + Sync,
+    {
         thread::scope(|scope| {
             let (sender, batches) = mpsc::sync_channel::<io::Result<Batch>>(READ_AHEAD);
-            // Checked batches' buffers go back to the reader to be filled again.
             let (recycle, spare_buffers) = mpsc::channel::<Vec<u8>>();
             scope.spawn(move || {
                 let spare = || spare_buffers.try_recv().unwrap_or_default();
@@ -259,20 +293,10 @@ impl Engine {
             // Batches are checked as pool tasks, several at a time, so the workers never
             // wait for this thread to emit a batch or for the slowest line of one; results
             // are put back in input order here.
-            let (done, results) =
-                mpsc::channel::<(usize, Batch, thread::Result<Vec<LineOutcome>>)>();
-            // The file's method, from its first batch, before any line is checked.
+            let (done, results) = mpsc::channel::<(usize, Batch, thread::Result<Vec<T>>)>();
             let mut batches = batches.into_iter().peekable();
-            let first_batch = batches.peek().and_then(|batch| batch.as_ref().ok());
-            let foreign = first_batch.and_then(line::first_batch_foreign);
-            // A file in no training format has no method to decide: `--method`'s, or SFT.
-            let first = first_batch
-                .filter(|_| foreign.is_none())
-                .and_then(line::first_batch_method);
-            let method = line::file_method(state.facts.requested, first);
-            let foreign_file = foreign.is_some();
-            state.facts.method = method;
-            state.facts.foreign = foreign;
+            let per_line = per_line(batches.peek().and_then(|batch| batch.as_ref().ok()));
+            let per_line = &per_line;
             self.pool.in_place_scope(|tasks| {
                 let mut finished = BTreeMap::new();
                 let (mut spawned, mut taken) = (0, 0);
@@ -286,7 +310,7 @@ impl Engine {
                     finished.insert(index, (batch, outcomes));
                     while let Some((batch, outcomes)) = finished.remove(taken) {
                         *taken += 1;
-                        self.record_batch(&batch, outcomes, state, out)?;
+                        take(&batch, outcomes)?;
                         // The reader may have finished already; the buffer is then dropped.
                         let _ = recycle.send(batch.into_buffer());
                     }
@@ -299,19 +323,7 @@ impl Engine {
                     tasks.spawn(move |_| {
                         let outcomes = panic::catch_unwind(AssertUnwindSafe(|| {
                             let lines: Vec<RawLine<'_>> = batch.lines().collect();
-                            lines
-                                .par_iter()
-                                .map(|line| {
-                                    line::check(
-                                        line,
-                                        method,
-                                        foreign_file,
-                                        &self.rules,
-                                        &self.options,
-                                        file,
-                                    )
-                                })
-                                .collect()
+                            lines.par_iter().map(per_line).collect()
                         }));
                         // The receiver outlives every task of this scope.
                         let _ = done.send((index, batch, outcomes));

@@ -53,6 +53,13 @@ impl JsonPointer {
         &self.0
     }
 
+    /// The pointer of the value that holds this one; `None` for the root.
+    pub fn parent(&self) -> Option<Self> {
+        self.0
+            .rsplit_once('/')
+            .map(|(parent, _)| Self(parent.to_owned()))
+    }
+
     /// The unescaped reference tokens.
     pub fn tokens(&self) -> impl Iterator<Item = Cow<'_, str>> {
         self.0.split('/').skip(1).map(|t| {

@@ -83,6 +83,21 @@ impl Format {
         matches!(self, Format::Jpeg | Format::Png | Format::Webp)
     }
 
+    /// Whether vft can decode it to re-encode it (`vft fix`): the `image` crate's decoders
+    /// as vft is built. AVIF and HEIC need C libraries; SVG and PDF are no raster images.
+    pub fn is_decodable(self) -> bool {
+        matches!(
+            self,
+            Format::Jpeg
+                | Format::Png
+                | Format::Webp
+                | Format::Gif
+                | Format::Bmp
+                | Format::Tiff
+                | Format::Ico
+        )
+    }
+
     /// The media types that name this format; the first is the canonical one.
     fn mime_types(self) -> &'static [&'static str] {
         match self {

@@ -3,7 +3,7 @@
 
 use std::ops::{Deref, Range};
 
-use crate::diagnostic::{RuleMeta, Severity};
+use crate::diagnostic::{FixAction, RuleMeta, Severity};
 use crate::input::{JsonPointer, SpanTarget};
 use crate::method::Method;
 use crate::rules::subject::{ExampleContext, FileFacts, ImageView, LineEvent, UrlEvent};
@@ -82,11 +82,23 @@ pub struct Finding {
     pub message: String,
     pub help: Option<String>,
     pub position: Position,
+    pub fix: Option<FixAction>,
 }
 
 impl Finding {
     pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// What `vft fix` does about it; the rule declares `fix: Safe` (or `Unsafe`).
+    pub fn fix(&mut self, action: FixAction) -> &mut Self {
+        debug_assert!(
+            self.rule.fix.is_some(),
+            "{} declares no fix",
+            self.rule.code
+        );
+        self.fix = Some(action);
         self
     }
 }
@@ -172,6 +184,7 @@ impl<'r> Report<'r> {
             message,
             help: None,
             position,
+            fix: None,
         });
         self.out.last_mut().expect("just pushed")
     }
@@ -179,7 +192,8 @@ impl<'r> Report<'r> {
 
 /// Declares a rule: its doc comment is its documentation. `effect` says what the platform
 /// does beyond the finding, with the reason (`SkipsImage(Mode)`, `MaySkipImage(Face)`;
-/// default: nothing); `methods` the training methods whose files
+/// default: nothing); `fix` whether `vft fix` fixes it (`Safe` or `Unsafe`; the check
+/// then attaches a [`FixAction`] with `.fix(…)`); `methods` the training methods whose files
 /// it checks (default: all).
 macro_rules! declare_rule {
     (
@@ -189,6 +203,7 @@ macro_rules! declare_rule {
         category: $category:ident,
         severity: $severity:ident,
         $(effect: $effect:ident($reason:ident),)?
+        $(fix: $fix:ident,)?
         $(methods: [$($method:ident),+ $(,)?],)?
         summary: $summary:literal,
         check: $check:expr $(,)?
@@ -203,6 +218,7 @@ macro_rules! declare_rule {
                 summary: $summary,
                 docs: concat!($($doc, "\n"),*),
                 effect: $crate::rules::rule::declare_rule!(@effect $($effect($reason))?),
+                fix: $crate::rules::rule::declare_rule!(@fix $($fix)?),
             },
             check: $check,
             methods: $crate::rules::rule::declare_rule!(@methods $([$($method),+])?),
@@ -210,6 +226,8 @@ macro_rules! declare_rule {
     };
     (@methods) => { &$crate::method::Method::ALL };
     (@methods [$($method:ident),+]) => { &[$($crate::method::Method::$method),+] };
+    (@fix) => { None };
+    (@fix $fix:ident) => { Some($crate::diagnostic::Applicability::$fix) };
     (@effect) => { $crate::diagnostic::Effect::None };
     (@effect $effect:ident($reason:ident)) => {
         $crate::diagnostic::Effect::$effect($crate::diagnostic::SkipReason::$reason)

@@ -1,3 +1,4 @@
+use crate::diagnostic::FixAction;
 use crate::json::{Json, Number};
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::ExampleContext;
@@ -19,12 +20,17 @@ declare_rule! {
     /// ## How to fix
     /// Use `0` to skip training on the message, `1` (or no `weight`) to train on it.
     ///
+    /// ## Fix
+    /// Safe where the value is unambiguous: `vft fix` writes `1.0` as `1`, `0.0` as `0`, and
+    /// `"1"` / `"0"` as the number. Other values (`0.5`, `true`) are left for you to decide.
+    ///
     /// ## Source
     /// Spec §2.5 (OAPI-2025-04, OAI-FTG-2024, AZ-REST).
     code: "VFT303",
     name: "invalid-weight",
     category: Content,
     severity: Error,
+    fix: Safe,
     summary: "An assistant message's `weight` is not the integer 0 or 1",
     check: Check::Example(check),
 }
@@ -42,25 +48,34 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
             continue;
         }
         #[allow(clippy::float_cmp)] // exactly 0.0 and 1.0 are the values meant as integers
-        let help = match weight {
-            Json::Number(Number::Float(f)) if *f == 0.0 || *f == 1.0 => {
-                format!("write the integer `{f:.0}`")
-            }
-            Json::Bool(b) => format!("write the integer `{}`", u8::from(*b)),
-            Json::String(s) if s == "0" || s == "1" => {
-                format!("write the number `{s}` without quotes")
-            }
-            _ => "use `0` to skip training on this message, `1` to train on it".to_owned(),
+        let (help, unambiguous) = match weight {
+            Json::Number(Number::Float(f)) if *f == 0.0 || *f == 1.0 => (
+                format!("write the integer `{f:.0}`"),
+                Some(format!("{f:.0}")),
+            ),
+            Json::Bool(b) => (format!("write the integer `{}`", u8::from(*b)), None),
+            Json::String(s) if s == "0" || s == "1" => (
+                format!("write the number `{s}` without quotes"),
+                Some(s.to_string()),
+            ),
+            _ => (
+                "use `0` to skip training on this message, `1` to train on it".to_owned(),
+                None,
+            ),
         };
-        report
+        let pointer = message.pointer().key("weight");
+        let finding = report
             .at(
-                message.pointer().key("weight"),
+                pointer.clone(),
                 format!(
                     "`weight` is `{}`; it must be the integer 0 or 1",
                     weight.describe()
                 ),
             )
             .help(help);
+        if let Some(value) = unambiguous {
+            finding.fix(FixAction::ReplaceValue(pointer, value));
+        }
     }
 }
 

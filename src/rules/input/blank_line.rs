@@ -1,3 +1,4 @@
+use crate::diagnostic::FixAction;
 use crate::numbers::thousands;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::LineEvent;
@@ -22,12 +23,16 @@ declare_rule! {
     /// ## How to fix
     /// Delete the blank lines, e.g. `grep -v '^[[:space:]]*$' in.jsonl > out.jsonl`.
     ///
+    /// ## Fix
+    /// Safe: `vft fix` leaves blank lines out.
+    ///
     /// ## Source
     /// Spec §1 F1 and F8 (F8 is UNVERIFIED: "error on empty non-final lines").
     code: "VFT004",
     name: "blank-line",
     category: Input,
     severity: Error,
+    fix: Safe,
     summary: "A line is empty or only whitespace",
     check: Check::Line(check),
 }
@@ -40,10 +45,12 @@ fn check(event: &LineEvent<'_>, report: &mut Report<'_>) {
     if lines > 1 {
         report
             .line(format!("{} blank lines from here on", thousands(lines)))
-            .help("delete them: every line must hold one JSON object");
+            .help("delete them: every line must hold one JSON object")
+            .fix(FixAction::DropLine);
     } else {
         report
             .line("blank line")
-            .help("delete it: every line must hold one JSON object");
+            .help("delete it: every line must hold one JSON object")
+            .fix(FixAction::DropLine);
     }
 }

@@ -1,3 +1,4 @@
+use crate::diagnostic::FixAction;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::LineEvent;
 
@@ -19,12 +20,16 @@ declare_rule! {
     /// ## How to fix
     /// Convert to LF endings: `dos2unix train.jsonl`, or write with `newline="\n"`.
     ///
+    /// ## Fix
+    /// Safe: `vft fix` ends every line of the file with `\n` alone; the JSON is untouched.
+    ///
     /// ## Source
     /// Spec §1 F8 (UNVERIFIED): "tolerate CRLF with a warning".
     code: "VFT005",
     name: "crlf-line-ending",
     category: Input,
     severity: Warning,
+    fix: Safe,
     summary: "The file has CRLF (Windows) line endings",
     check: Check::Line(check),
 }
@@ -33,6 +38,7 @@ fn check(event: &LineEvent<'_>, report: &mut Report<'_>) {
     if let LineEvent::FirstCrlf { offset } = *event {
         report
             .at_byte(offset, "line ends with CRLF (`\\r\\n`)")
-            .help("convert the file to LF line endings (`dos2unix`); later CRLF lines in this file are not reported");
+            .help("convert the file to LF line endings (`dos2unix`); later CRLF lines in this file are not reported")
+            .fix(FixAction::StripCarriageReturns);
     }
 }

@@ -1,3 +1,4 @@
+use crate::diagnostic::FixAction;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::LineEvent;
 use crate::target::Target;
@@ -20,6 +21,9 @@ declare_rule! {
     /// Save as plain UTF-8: `sed -i '1s/^\xEF\xBB\xBF//' train.jsonl`, or write with
     /// `encoding="utf-8"` (not `"utf-8-sig"`).
     ///
+    /// ## Fix
+    /// Safe: `vft fix` writes the file without the BOM (with `--target openai`).
+    ///
     /// ## Source
     /// Spec §1 F6 and §10.5: OpenAI silent, Azure asks for a BOM. UNVERIFIED that OpenAI
     /// rejects it, hence a warning.
@@ -27,6 +31,7 @@ declare_rule! {
     name: "unexpected-byte-order-mark",
     category: Input,
     severity: Warning,
+    fix: Safe,
     summary: "The file starts with a UTF-8 BOM, which OpenAI's docs do not mention",
     check: Check::Line(check),
 }
@@ -38,8 +43,7 @@ fn check(event: &LineEvent<'_>, report: &mut Report<'_>) {
     {
         report
             .at_byte(0, "file starts with a UTF-8 byte-order mark")
-            .help(
-                "save the file as UTF-8 without BOM; strict JSON parsers reject line 1 otherwise",
-            );
+            .help("save the file as UTF-8 without BOM; strict JSON parsers reject line 1 otherwise")
+            .fix(FixAction::RemoveByteOrderMark);
     }
 }

@@ -1,5 +1,6 @@
+use crate::diagnostic::FixAction;
 use crate::rules::rule::{Check, Report, declare_rule};
-use crate::rules::subject::ImageView;
+use crate::rules::subject::{ImageOrigin, ImageView};
 
 declare_rule! {
     /// ## What it does
@@ -18,6 +19,13 @@ declare_rule! {
     /// Save the frame you mean: `Image.open(src).convert("RGB").save(dst, "PNG")` keeps the
     /// first.
     ///
+    /// ## Fix
+    /// Unsafe (`--unsafe-fixes`): `vft fix` keeps the first frame, as a still PNG (or JPEG
+    /// from a lossy WEBP). Which frame the platform would use is undocumented, hence unsafe.
+    /// `vft fix` re-encodes data-URI images (see `vft fix --help`): PNG from lossless
+    /// sources and for transparency, JPEG (quality 92) from lossy ones; EXIF orientation applied,
+    /// metadata dropped (`--keep-icc` keeps the colour profile). Image URLs are left as they are.
+    ///
     /// ## Source
     /// Spec §3.2 (formats; "non-animated GIF" in OAI-VISION-2026). UNVERIFIED behaviour,
     /// hence a warning.
@@ -25,6 +33,7 @@ declare_rule! {
     name: "animated-image",
     category: Media,
     severity: Warning,
+    fix: Unsafe,
     summary: "An image is animated (APNG or animated WEBP)",
     check: Check::Image(check),
 }
@@ -35,11 +44,14 @@ fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
         return;
     };
     if probe.header.animated {
-        report
+        let finding = report
             .at(
                 image.pointer.clone(),
                 format!("{} image is animated", format.name()),
             )
             .help("save the one frame you mean as a still image");
+        if let ImageOrigin::Data { .. } = image.origin {
+            finding.fix(FixAction::RepairImage(image.pointer.clone()));
+        }
     }
 }

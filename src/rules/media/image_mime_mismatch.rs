@@ -1,3 +1,4 @@
+use crate::diagnostic::FixAction;
 use crate::render::escape::quote_value;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::{ImageOrigin, ImageView};
@@ -22,6 +23,10 @@ declare_rule! {
     /// Label the URI with the real type (`data:image/png;base64,…`), e.g. from
     /// `Image.open(src).format`.
     ///
+    /// ## Fix
+    /// Safe: `vft fix` relabels the data URI with the type its bytes have; the payload is kept
+    /// byte for byte. A fetched URL's `Content-Type` is the server's to fix.
+    ///
     /// ## Source
     /// Spec §3.2 ("Data-URI MIME vs actual bytes: no documentation found … report mismatch
     /// as warning").
@@ -29,6 +34,7 @@ declare_rule! {
     name: "image-mime-mismatch",
     category: Media,
     severity: Warning,
+    fix: Safe,
     summary: "An image's declared media type disagrees with its bytes",
     check: Check::Image(check),
 }
@@ -60,5 +66,11 @@ fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
             format!("serve it as `{}`", format.mime()),
         ),
     };
-    report.at(image.pointer.clone(), message).help(help);
+    let finding = report.at(image.pointer.clone(), message).help(help);
+    if let ImageOrigin::Data { .. } = image.origin {
+        finding.fix(FixAction::RelabelImage(
+            image.pointer.clone(),
+            format.mime(),
+        ));
+    }
 }

@@ -1,6 +1,7 @@
+use crate::diagnostic::FixAction;
 use crate::numbers::thousands;
 use crate::rules::rule::{Check, Report, declare_rule};
-use crate::rules::subject::ImageView;
+use crate::rules::subject::{ImageOrigin, ImageView};
 use crate::target::limits::MAX_IMAGE_BYTES;
 
 declare_rule! {
@@ -22,6 +23,15 @@ declare_rule! {
     /// Downscale (the model sees at most 2048×768 tiles anyway) or re-encode as JPEG:
     /// `img.thumbnail((2048, 2048)); img.save(out, "JPEG", quality=90)`.
     ///
+    /// ## Fix
+    /// Unsafe (`--unsafe-fixes`): `vft fix` re-encodes the image (JPEG when it has no
+    /// transparency) and, only if that is not enough, downscales it until it fits, keeping the
+    /// aspect ratio and never below what its `detail` needs (512 px on the short side for `low`,
+    /// 768 for `high` or `auto`); the fix report says by how much. The model sees fewer pixels
+    /// or JPEG artefacts, hence unsafe. `vft fix` re-encodes data-URI images (see `vft fix --help`): PNG from lossless
+    /// sources and for transparency, JPEG (quality 92) from lossy ones; EXIF orientation applied,
+    /// metadata dropped (`--keep-icc` keeps the colour profile). Image URLs are left as they are.
+    ///
     /// ## Source
     /// Spec §3.2 (10 MB per image, both targets) and §10.10 (unit UNVERIFIED).
     code: "VFT206",
@@ -29,6 +39,7 @@ declare_rule! {
     category: Media,
     severity: Error,
     effect: SkipsImage(Size),
+    fix: Unsafe,
     summary: "An image is larger than 10 MB",
     check: Check::Image(check),
 }
@@ -48,7 +59,7 @@ fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
     } else {
         thousands(image.len)
     };
-    report
+    let finding = report
         .at(
             image.pointer.clone(),
             format!(
@@ -57,4 +68,7 @@ fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
             ),
         )
         .help("downscale it (the model sees at most 2048 px) or re-encode it as JPEG");
+    if let ImageOrigin::Data { .. } = image.origin {
+        finding.fix(FixAction::RepairImage(image.pointer.clone()));
+    }
 }

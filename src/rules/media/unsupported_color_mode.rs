@@ -1,6 +1,7 @@
+use crate::diagnostic::FixAction;
 use crate::media::header::ColorMode;
 use crate::rules::rule::{Check, Report, declare_rule};
-use crate::rules::subject::ImageView;
+use crate::rules::subject::{ImageOrigin, ImageView};
 
 declare_rule! {
     /// ## What it does
@@ -20,6 +21,12 @@ declare_rule! {
     /// ## How to fix
     /// Convert: `Image.open(src).convert("RGB").save(dst)` (`"RGBA"` to keep transparency).
     ///
+    /// ## Fix
+    /// Safe: converts to RGB, or to RGBA when the image has transparency (`LA`, `P` with
+    /// `tRNS`); CMYK and YCCK JPEGs (Adobe inverted too) become RGB JPEGs. `vft fix` re-encodes data-URI images (see `vft fix --help`): PNG from lossless
+    /// sources and for transparency, JPEG (quality 92) from lossy ones; EXIF orientation applied,
+    /// metadata dropped (`--keep-icc` keeps the colour profile). Image URLs are left as they are.
+    ///
     /// ## Source
     /// Spec §3.2 (colour mode, both targets; "palette/grayscale PNG handling … UNVERIFIED
     /// whether the service auto-converts"), §9.1.
@@ -28,6 +35,7 @@ declare_rule! {
     category: Media,
     severity: Error,
     effect: SkipsImage(Mode),
+    fix: Safe,
     summary: "An image is not in RGB or RGBA mode",
     check: Check::Image(check),
 }
@@ -47,7 +55,7 @@ fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
         ColorMode::I16 => ("16-bit grayscale", "RGB"),
         ColorMode::Cmyk => ("CMYK", "RGB"),
     };
-    report
+    let finding = report
         .at(
             image.pointer.clone(),
             format!(
@@ -58,4 +66,7 @@ fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
         .help(format!(
             "convert it: `Image.open(src).convert(\"{target}\").save(dst)`"
         ));
+    if let ImageOrigin::Data { .. } = image.origin {
+        finding.fix(FixAction::RepairImage(image.pointer.clone()));
+    }
 }

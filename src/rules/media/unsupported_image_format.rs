@@ -1,3 +1,4 @@
+use crate::diagnostic::FixAction;
 use crate::media::probe::Format;
 use crate::render::escape::quote_value;
 use crate::rules::rule::{Check, Report, declare_rule};
@@ -23,6 +24,12 @@ declare_rule! {
     /// ## How to fix
     /// Convert to PNG or JPEG, e.g. `Image.open(src).convert("RGB").save(dst, "PNG")`.
     ///
+    /// ## Fix
+    /// Safe for GIF (first frame), BMP, TIFF and ICO in data URIs: `vft fix` re-encodes data-URI images (see `vft fix --help`): PNG from lossless
+    /// sources and for transparency, JPEG (quality 92) from lossy ones; EXIF orientation applied,
+    /// metadata dropped (`--keep-icc` keeps the colour profile). Image URLs are left as they are.
+    /// AVIF, HEIC, SVG and PDF cannot be decoded: such lines go to the rejects file.
+    ///
     /// ## Source
     /// Spec §3.2 (formats, GIF note, MIME vs bytes: "sniff magic bytes") and §9.1.
     code: "VFT211",
@@ -30,6 +37,7 @@ declare_rule! {
     category: Media,
     severity: Error,
     effect: SkipsImage(Format),
+    fix: Safe,
     summary: "An image's bytes are not JPEG, PNG or WEBP",
     check: Check::Image(check),
 }
@@ -61,7 +69,12 @@ fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
              showing it; or inline the image as a data URI",
         ),
     };
-    report.at(image.pointer.clone(), message).help(help);
+    let finding = report.at(image.pointer.clone(), message).help(help);
+    if let (Some(format), ImageOrigin::Data { .. }) = (probe.format, image.origin)
+        && format.is_decodable()
+    {
+        finding.fix(FixAction::RepairImage(image.pointer.clone()));
+    }
 }
 
 fn fix(format: Format) -> &'static str {

@@ -1,3 +1,4 @@
+use crate::diagnostic::FixAction;
 use crate::json::Json;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::schema::shape::{self, Node};
@@ -32,6 +33,10 @@ declare_rule! {
     /// Removing the keys is safe: `model_dump(exclude_none=True)` (or
     /// `exclude_unset=True`) leaves them out.
     ///
+    /// ## Fix
+    /// Safe: `vft fix` removes the `null` keys (the members, with their commas); nothing else
+    /// of the line changes.
+    ///
     /// ## Source
     /// OAPI-2025-04 `ChatCompletionRequestAssistantMessage` (nullable keys); openai-python
     /// `ChatCompletionMessage` (`src/openai/types/chat/chat_completion_message.py`); spec
@@ -40,6 +45,7 @@ declare_rule! {
     name: "null-optional-field",
     category: Schema,
     severity: Warning,
+    fix: Safe,
     summary: "Optional keys are null, as `model_dump()` writes them; they count as absent",
     check: Check::Example(check),
 }
@@ -74,6 +80,9 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
                     if nulls.len() == 1 { "it" } else { "them" },
                 ),
             )
-            .help("this looks like `model_dump()` output; removing null keys is safe (`model_dump(exclude_none=True)`)");
+            .help("this looks like `model_dump()` output; removing null keys is safe (`model_dump(exclude_none=True)`)")
+            .fix(FixAction::RemoveMembers(
+                nulls.iter().map(|key| pointer.key(key).to_pointer()).collect(),
+            ));
     });
 }
