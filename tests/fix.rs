@@ -128,7 +128,7 @@ fn every_fixable_rule_is_fixed_on_its_fail_fixtures() {
                 rule.code,
                 name.replace(".jsonl", ".rejects.jsonl")
             ));
-            let rejected = fs::read(&rejects).map(|b| lines(&b).len()).unwrap_or(0);
+            let rejected = fs::read(&rejects).map_or(0, |b| lines(&b).len());
             let blank = |b: &&[u8]| b.iter().all(u8::is_ascii_whitespace);
             let input_examples = lines(&fs::read(&input).unwrap())
                 .iter()

@@ -263,11 +263,10 @@ fn report(
     let input = args.file.display();
     let verb = if args.diff { "Would fix" } else { "Fixed" };
     let destination = match (&paths.output, paths.to_stdout, args.diff) {
-        (_, _, true) => String::new(),
-        (Some(_), _, _) if args.in_place => " (in place)".to_owned(),
-        (Some(out), _, _) => format!(" → `{}`", out.display()),
-        (None, true, _) => " → standard output".to_owned(),
-        (None, false, _) => String::new(),
+        (Some(_), _, false) if args.in_place => " (in place)".to_owned(),
+        (Some(out), _, false) => format!(" → `{}`", out.display()),
+        (None, true, false) => " → standard output".to_owned(),
+        _ => String::new(),
     };
     writeln!(
         out,

@@ -6,6 +6,7 @@
 //! The fixer names no rule: it applies the [`FixAction`]s the rules attach, as the
 //! [`FixPolicy`] allows.
 
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
@@ -227,7 +228,7 @@ impl Engine {
             let Ok(text) = std::str::from_utf8(&current) else {
                 break;
             };
-            let (edits, rules) = self.edits(
+            let (edits, rules) = edits(
                 text,
                 &diagnostics,
                 raw.number,
@@ -270,105 +271,101 @@ impl Engine {
         };
         repair
     }
+}
 
-    /// The edits the applicable fixes of `diagnostics` make, each with the rules it fixes.
-    /// One image is repaired once, whatever rules found it; a repair supersedes a relabel.
-    fn edits(
-        &self,
-        text: &str,
-        diagnostics: &[Diagnostic],
-        line: u64,
-        policy: &FixPolicy,
-        failed_images: &mut Vec<JsonPointer>,
-        notes: &mut Vec<String>,
-    ) -> (Vec<Edit>, Vec<Vec<&'static RuleMeta>>) {
-        let applicable: Vec<(&FixAction, &'static RuleMeta)> = diagnostics
-            .iter()
-            .filter(|d| policy.applies(d.rule))
-            .filter_map(|d| Some((d.fix.as_ref()?, d.rule)))
-            .collect();
-        let repaired: Vec<&JsonPointer> = applicable
-            .iter()
-            .filter_map(|(action, _)| match action {
-                FixAction::RepairImage(at) if !failed_images.contains(at) => Some(at),
-                _ => None,
-            })
-            .collect();
-        let mut edits: Vec<Edit> = Vec::new();
-        let mut rules: Vec<Vec<&'static RuleMeta>> = Vec::new();
-        let mut images: Vec<(JsonPointer, usize)> = Vec::new();
-        for (action, rule) in &applicable {
-            let edit = match action {
-                FixAction::RemoveMembers(members) => {
-                    let before = edits.len();
-                    for member in members {
-                        if let Some(edit) = edit::remove_member(text, member) {
-                            edits.push(edit);
-                            rules.push(Vec::new());
-                        }
+/// The edits the applicable fixes of `diagnostics` make, each with the rules it fixes.
+/// One image is repaired once, whatever rules found it; a repair supersedes a relabel.
+fn edits(
+    text: &str,
+    diagnostics: &[Diagnostic],
+    line: u64,
+    policy: &FixPolicy,
+    failed_images: &mut Vec<JsonPointer>,
+    notes: &mut Vec<String>,
+) -> (Vec<Edit>, Vec<Vec<&'static RuleMeta>>) {
+    let applicable: Vec<(&FixAction, &'static RuleMeta)> = diagnostics
+        .iter()
+        .filter(|d| policy.applies(d.rule))
+        .filter_map(|d| Some((d.fix.as_ref()?, d.rule)))
+        .collect();
+    let repaired: Vec<&JsonPointer> = applicable
+        .iter()
+        .filter_map(|(action, _)| match action {
+            FixAction::RepairImage(at) if !failed_images.contains(at) => Some(at),
+            _ => None,
+        })
+        .collect();
+    let mut edits: Vec<Edit> = Vec::new();
+    let mut rules: Vec<Vec<&'static RuleMeta>> = Vec::new();
+    let mut images: Vec<(JsonPointer, usize)> = Vec::new();
+    for (action, rule) in &applicable {
+        let edit = match action {
+            FixAction::RemoveMembers(members) => {
+                let before = edits.len();
+                for member in members {
+                    if let Some(edit) = edit::remove_member(text, member) {
+                        edits.push(edit);
+                        rules.push(Vec::new());
                     }
-                    // The finding is fixed once, by the first of its removals.
-                    if let Some(first) = rules.get_mut(before) {
-                        first.push(rule);
-                    }
+                }
+                // The finding is fixed once, by the first of its removals.
+                if let Some(first) = rules.get_mut(before) {
+                    first.push(rule);
+                }
+                continue;
+            }
+            FixAction::ReplaceValue(at, json) => edit::replace_value(text, at, json.clone()),
+            FixAction::RelabelImage(at, mime) if !repaired.contains(&at) => relabel(text, at, mime),
+            FixAction::RepairImage(at) if !failed_images.contains(at) => {
+                if let Some((_, index)) = images.iter().find(|(p, _)| p == at) {
+                    rules[*index].push(rule);
                     continue;
                 }
-                FixAction::ReplaceValue(at, json) => edit::replace_value(text, at, json.clone()),
-                FixAction::RelabelImage(at, mime) if !repaired.contains(&at) => {
-                    relabel(text, at, mime)
-                }
-                FixAction::RepairImage(at) if !failed_images.contains(at) => {
-                    if let Some((_, index)) = images.iter().find(|(p, _)| p == at) {
-                        rules[*index].push(rule);
-                        continue;
+                match repair_image(text, at, policy) {
+                    Ok((edit, note)) => {
+                        notes.push(format!("line {line} `{at}`: {note}"));
+                        images.push((at.clone(), edits.len()));
+                        Some(edit)
                     }
-                    match self.repair_image(text, at, policy) {
-                        Ok((edit, note)) => {
-                            notes.push(format!("line {line} `{at}`: {note}"));
-                            images.push((at.clone(), edits.len()));
-                            Some(edit)
-                        }
-                        Err(why) => {
-                            notes.push(format!("line {line} `{at}`: cannot fix the image: {why}"));
-                            failed_images.push(at.clone());
-                            None
-                        }
+                    Err(why) => {
+                        notes.push(format!("line {line} `{at}`: cannot fix the image: {why}"));
+                        failed_images.push(at.clone());
+                        None
                     }
                 }
-                _ => None,
-            };
-            if let Some(edit) = edit {
-                edits.push(edit);
-                rules.push(vec![rule]);
             }
-        }
-        (edits, rules)
-    }
-
-    /// The edit that replaces the data-URI image at `at` with a repaired one, and the note.
-    fn repair_image(
-        &self,
-        text: &str,
-        at: &JsonPointer,
-        policy: &FixPolicy,
-    ) -> Result<(Edit, String), String> {
-        let span = json_pointer::resolve(text, at, SpanTarget::Value).ok_or("the value is gone")?;
-        let uri: String =
-            serde_json::from_str(&text[span.clone()]).map_err(|_| "the URL is not a string")?;
-        let detail = at
-            .parent()
-            .map(|part| part.key("detail"))
-            .and_then(|detail| json_pointer::resolve(text, &detail, SpanTarget::Value))
-            .and_then(|span| serde_json::from_str::<String>(&text[span]).ok());
-        let detail = match detail.as_deref() {
-            Some("low") => Detail::Low,
-            Some("high") => Detail::High,
-            _ => Detail::Auto,
+            _ => None,
         };
-        let repaired = image::repair(&uri, detail, policy.image)?;
-        let json = serde_json::to_string(&repaired.uri).map_err(|error| error.to_string())?;
-        Ok((Edit::replace(span, json), repaired.note))
+        if let Some(edit) = edit {
+            edits.push(edit);
+            rules.push(vec![rule]);
+        }
     }
+    (edits, rules)
+}
+
+/// The edit that replaces the data-URI image at `at` with a repaired one, and the note.
+fn repair_image(
+    text: &str,
+    at: &JsonPointer,
+    policy: &FixPolicy,
+) -> Result<(Edit, String), String> {
+    let span = json_pointer::resolve(text, at, SpanTarget::Value).ok_or("the value is gone")?;
+    let uri: String =
+        serde_json::from_str(&text[span.clone()]).map_err(|_| "the URL is not a string")?;
+    let detail = at
+        .parent()
+        .map(|part| part.key("detail"))
+        .and_then(|detail| json_pointer::resolve(text, &detail, SpanTarget::Value))
+        .and_then(|span| serde_json::from_str::<String>(&text[span]).ok());
+    let detail = match detail.as_deref() {
+        Some("low") => Detail::Low,
+        Some("high") => Detail::High,
+        _ => Detail::Auto,
+    };
+    let repaired = image::repair(&uri, detail, policy.image)?;
+    let json = serde_json::to_string(&repaired.uri).map_err(|error| error.to_string())?;
+    Ok((Edit::replace(span, json), repaired.note))
 }
 
 /// Writes a batch's lines where their verdicts send them, in input order.
@@ -589,7 +586,7 @@ fn shorten(bytes: &[u8]) -> String {
         if chars > 2 * DIFF_STRING_KEEP {
             let head: String = piece.chars().take(DIFF_STRING_KEEP).collect();
             out.push_str(&head);
-            out.push_str(&format!("…({} more)", chars - DIFF_STRING_KEEP));
+            let _ = write!(out, "…({} more)", chars - DIFF_STRING_KEEP);
         } else {
             out.push_str(piece);
         }

@@ -17,6 +17,7 @@
 //!   downscaled (aspect ratio kept, Lanczos) until it fits, never below the short side its
 //!   `detail` needs: 512 px for `low`, 768 px for `high` and `auto`.
 
+use std::fmt::Write as _;
 use std::io::Cursor;
 
 use base64::Engine as _;
@@ -127,7 +128,7 @@ pub fn repair(uri: &str, detail: Detail, settings: ImageSettings) -> Result<Repa
     );
     if let Some((w, h)) = scaled {
         let percent = u64::from(w) * 100 / u64::from(width.max(1));
-        note.push_str(&format!(", downscaled to {w}×{h} ({percent}%)"));
+        let _ = write!(note, ", downscaled to {w}×{h} ({percent}%)");
     }
     if source.frames_dropped {
         note.push_str(", first frame kept");
@@ -271,8 +272,8 @@ fn largest_png_in_ico(bytes: &[u8]) -> Option<&[u8]> {
     (0..count)
         .filter_map(|i| {
             let entry = bytes.get(6 + 16 * i..6 + 16 * (i + 1))?;
-            let side = |b: u8| if b == 0 { 256 } else { u32::from(b) };
-            let area = side(entry[0]) * side(entry[1]);
+            let pixels = |b: u8| if b == 0 { 256 } else { u32::from(b) };
+            let area = pixels(entry[0]) * pixels(entry[1]);
             let size = u32::from_le_bytes(entry[8..12].try_into().ok()?) as usize;
             let offset = u32::from_le_bytes(entry[12..16].try_into().ok()?) as usize;
             let data = bytes.get(offset..offset.checked_add(size)?)?;
