@@ -237,10 +237,14 @@ fn unsafe_code_is_confined_to_the_mapped_file_module() {
     let allowed = Path::new("input/mapped.rs");
     for file in sources() {
         let text = fs::read_to_string(src().join(&file)).unwrap();
+        // Comments and string literals (`"unsafe"`, the name of a fix's applicability) do
+        // not count; a naive split on quotes is enough for this source.
         let code: String = text
             .lines()
             .map(|line| line.split("//").next().unwrap_or_default())
-            .collect();
+            .flat_map(|line| line.split('"').step_by(2).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+            .join(" ");
         let says_unsafe = code
             .split(|c: char| !c.is_alphanumeric() && c != '_')
             .any(|word| word == "unsafe" || word == "unsafe_code");

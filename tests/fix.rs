@@ -34,6 +34,29 @@ fn fix(args: &[&str]) -> (i32, String) {
     )
 }
 
+/// `vft fix INPUT -o OUT --unsafe-fixes`.
+fn fix_all(input: &Path, out: &Path) -> (i32, String) {
+    fix(&[
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--unsafe-fixes",
+    ])
+}
+
+/// The line numbers a reasons file lists, in its order.
+fn rejected_lines(reasons: &Path) -> Vec<u64> {
+    fs::read_to_string(reasons)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["line"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect()
+}
+
 /// The codes `vft check --offline` reports on `path`.
 fn codes(path: &Path, extra: &[&str]) -> Vec<String> {
     let out = Command::cargo_bin("vft")
@@ -194,12 +217,7 @@ fn the_image_corpus_comes_out_as_images_the_platform_takes_and_loses_nothing() {
     let (input, names) = corpus_file(dir.path());
     let original = fs::read(&input).unwrap();
     let out = dir.path().join("fixed.jsonl");
-    let (code, stderr) = fix(&[
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--unsafe-fixes",
-    ]);
+    let (code, stderr) = fix_all(&input, &out);
     assert_eq!(code, 1, "corrupt images are set aside, so exit 1: {stderr}");
     assert_eq!(fs::read(&input).unwrap(), original, "the input changed");
 
@@ -223,15 +241,7 @@ fn the_image_corpus_comes_out_as_images_the_platform_takes_and_loses_nothing() {
     // Output and rejects hold every line, in order.
     let output = fs::read(&out).unwrap();
     let rejects = fs::read(dir.path().join("fixed.rejects.jsonl")).unwrap();
-    let reasons = fs::read_to_string(dir.path().join("fixed.rejects.reasons.jsonl")).unwrap();
-    let rejected_lines: Vec<u64> = reasons
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["line"]
-                .as_u64()
-                .unwrap()
-        })
-        .collect();
+    let rejected_lines = rejected_lines(&dir.path().join("fixed.rejects.reasons.jsonl"));
     assert_eq!(lines(&rejects).len(), rejected_lines.len());
     assert_eq!(lines(&output).len() + rejected_lines.len(), names.len());
     let input_lines = lines(&original);
@@ -490,4 +500,73 @@ fn standard_input_to_standard_output() {
         String::from_utf8(out.stdout).unwrap(),
         r#"{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}"#.to_owned() + "\n"
     );
+}
+
+/// The images of a JSON Lines line's messages, decoded.
+fn line_images(line: &str) -> Vec<Vec<u8>> {
+    let json: Value = serde_json::from_str(line).unwrap();
+    let mut images = Vec::new();
+    for message in json["messages"].as_array().unwrap() {
+        for part in message["content"].as_array().into_iter().flatten() {
+            if let Some(url) = part["image_url"]["url"].as_str() {
+                let payload = url.split_once(',').unwrap().1;
+                images.push(
+                    base64::engine::general_purpose::STANDARD
+                        .decode(payload)
+                        .unwrap(),
+                );
+            }
+        }
+    }
+    images
+}
+
+/// `fixtures/fix/pillow-verdict.json` is Pillow's verdict on the images `vft fix` makes of
+/// `fixtures/fix/mixed.jsonl` (a real photograph in the modes and formats the platform
+/// skips), keyed to their CRC-32: every one loads, is RGB or RGBA, PNG or JPEG, and looks
+/// like Pillow's own conversion of its source.
+#[test]
+fn pillow_accepts_every_fixed_image_and_it_looks_like_its_source() {
+    let fixtures = common::fixtures().join("fix");
+    let verdict: Value =
+        serde_json::from_str(&fs::read_to_string(fixtures.join("pillow-verdict.json")).unwrap())
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fixed.jsonl");
+    let input = fixtures.join("mixed.jsonl");
+    let (code, stderr) = fix_all(&input, &out);
+    assert_eq!(code, 1, "the truncated image is set aside: {stderr}");
+    let rejected = rejected_lines(&dir.path().join("fixed.rejects.reasons.jsonl"));
+    let input_lines = fs::read_to_string(&input).unwrap();
+    let kept = (1..)
+        .take(input_lines.lines().filter(|l| !l.trim().is_empty()).count())
+        .filter(|n| !rejected.contains(n));
+    let mut checked = 0;
+    for (number, line) in kept.zip(fs::read_to_string(&out).unwrap().lines()) {
+        for (index, image) in line_images(line).iter().enumerate() {
+            let key = format!("line {number} image {index}");
+            let entry = &verdict[&key];
+            assert_eq!(
+                entry["crc32"].as_str(),
+                Some(format!("{:08x}", crc32fast::hash(image)).as_str()),
+                "{key}: vft now makes other bytes than Pillow judged; run `python3 fixtures/fix/generate.py` after `cargo build`"
+            );
+            assert_eq!(entry["load"], "ok", "{key}");
+            assert!(
+                ["RGB", "RGBA"].contains(&entry["mode"].as_str().unwrap()),
+                "{key}: {entry}"
+            );
+            assert!(
+                ["PNG", "JPEG"].contains(&entry["format"].as_str().unwrap()),
+                "{key}: {entry}"
+            );
+            assert!(
+                entry["mean_abs_diff"].as_f64().unwrap() <= 2.0,
+                "{key}: looks unlike its source: {entry}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, verdict.as_object().unwrap().len());
+    assert!(checked >= 8, "{checked}");
 }

@@ -126,6 +126,37 @@ fn rule_list_snapshot() {
     insta::assert_snapshot!(list);
 }
 
+/// A rule with a fix says so in its docs, with the fix's applicability; one without has no
+/// `## Fix` section.
+#[test]
+fn fixable_rules_document_their_fix() {
+    for rule in REGISTRY {
+        let docs = rule.documentation();
+        match rule.fix {
+            Some(fix) => {
+                let section = docs
+                    .split("## Fix\n")
+                    .nth(1)
+                    .unwrap_or_else(|| panic!("{} has a fix but no `## Fix` section", rule.code));
+                let expected = match fix {
+                    vft::diagnostic::Applicability::Safe => "Safe",
+                    vft::diagnostic::Applicability::Unsafe => "Unsafe",
+                };
+                assert!(
+                    section.trim_start().starts_with(expected),
+                    "{}: `## Fix` must start with `{expected}`",
+                    rule.code
+                );
+            }
+            None => assert!(
+                !docs.contains("## Fix\n"),
+                "{} documents a fix it does not have",
+                rule.code
+            ),
+        }
+    }
+}
+
 #[test]
 fn rules_are_found_by_code_and_name() {
     for rule in REGISTRY {
@@ -141,12 +172,17 @@ fn rules_are_found_by_code_and_name() {
 
 /// The README's rule table, as the registry says it should read.
 fn readme_rule_table() -> String {
-    let mut table = String::from("| Code | Name | Default | Summary |\n|---|---|---|---|\n");
+    let mut table =
+        String::from("| Code | Name | Default | Fix | Summary |\n|---|---|---|---|---|\n");
     for rule in REGISTRY {
         writeln!(
             table,
-            "| {} | `{}` | {} | {} |",
-            rule.code, rule.name, rule.default_severity, rule.summary
+            "| {} | `{}` | {} | {} | {} |",
+            rule.code,
+            rule.name,
+            rule.default_severity,
+            rule.fix.map_or("", |fix| fix.as_str()),
+            rule.summary
         )
         .unwrap();
     }

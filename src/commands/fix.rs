@@ -315,7 +315,12 @@ fn report(
             ),
             _ => " would be set aside".to_owned(),
         };
-        writeln!(out, "{} stay invalid,{whereto}", count(n, "line", "lines"))?;
+        let verb = if n == 1 { "stays" } else { "stay" };
+        writeln!(
+            out,
+            "{} {verb} invalid,{whereto}",
+            count(n, "line", "lines")
+        )?;
         for reason in tally.reject_reasons.values() {
             writeln!(
                 out,

@@ -3,6 +3,7 @@
 use std::io::{self, BufWriter, Write};
 
 use crate::cli::{RulesArgs, TableFormat};
+use crate::diagnostic::Applicability;
 use crate::exit::ExitStatus;
 use crate::rules::REGISTRY;
 
@@ -12,11 +13,12 @@ pub fn run(args: &RulesArgs) -> io::Result<ExitStatus> {
         match args.format {
             TableFormat::Human => writeln!(
                 out,
-                "{}  {:<33} {:<8} {:<8} {}",
+                "{}  {:<33} {:<8} {:<8} {:<6} {}",
                 rule.code,
                 rule.name,
                 rule.default_severity,
                 rule.category.as_str(),
+                rule.fix.map_or("", |fix| fix.as_str()),
                 rule.summary
             )?,
             TableFormat::Json => {
@@ -25,6 +27,7 @@ pub fn run(args: &RulesArgs) -> io::Result<ExitStatus> {
                     "name": rule.name,
                     "severity": rule.default_severity,
                     "category": rule.category,
+                    "fix": rule.fix.map(Applicability::as_str),
                     "summary": rule.summary,
                 });
                 writeln!(out, "{record}")?;

@@ -31,6 +31,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::fetch::{self, Fetcher};
+use crate::fix::{FixPolicy, FixTally};
 use crate::forecast::{FileSkips, FileTotals};
 use crate::input::{Batch, BatchReader, RawLine};
 use crate::method::Method;
@@ -233,6 +234,64 @@ impl Engine {
         out.summary.forecast.add_file(totals, &skips);
         out.summary.forecast.faces_screened = self.options.faces;
         Ok(())
+    }
+
+    /// Fixes the file at `path` (`-` reads standard input) into `sinks`, counting in `tally`.
+    pub fn fix_path(
+        &self,
+        path: &Path,
+        policy: &FixPolicy,
+        sinks: &mut FixSinks<'_>,
+        tally: &mut FixTally,
+    ) -> Result<(), Stop> {
+        let name = input_name(path);
+        if path == Path::new("-") {
+            let reader = BatchReader::new(io::stdin(), self.options.batches);
+            return self.fix_batches(reader, None, &name, policy, sinks, tally);
+        }
+        let file = File::open(path).map_err(Stop::Input)?;
+        // Lines too long to hold are copied from the file, not from memory.
+        let source = File::open(path).map_err(Stop::Input)?;
+        let reader = BatchReader::of_file(file, self.options.batches);
+        self.fix_batches(reader, Some(source), &name, policy, sinks, tally)
+    }
+
+    fn fix_batches(
+        &self,
+        reader: BatchReader<impl Read + Send>,
+        mut source: Option<File>,
+        file: &Arc<str>,
+        policy: &FixPolicy,
+        sinks: &mut FixSinks<'_>,
+        tally: &mut FixTally,
+    ) -> Result<(), Stop> {
+        let file_fixes = repair::file_fixes(&self.rules, &self.options, policy);
+        let requested = self.options.method.fixed();
+        let mut first = true;
+        self.stream_batches(
+            reader,
+            |first_batch| {
+                let (method, foreign) = line::decide_method(requested, first_batch);
+                let foreign_file = foreign.is_some();
+                let cx = repair::RepairContext {
+                    rules: &self.rules,
+                    options: &self.options,
+                    method,
+                    foreign_file,
+                    file,
+                    policy,
+                    file_fixes,
+                };
+                move |raw: &RawLine<'_>| repair::repair_line(raw, &cx)
+            },
+            |batch, repairs| {
+                if std::mem::take(&mut first) {
+                    repair::write_bom(batch, file_fixes, sinks, tally).map_err(Stop::Output)?;
+                }
+                repair::take_repairs(batch, repairs, source.as_mut(), file, policy, sinks, tally)
+                    .map_err(Stop::Output)
+            },
+        )
     }
 
     /// Reads the stream on its own thread and checks its batches on the pool, several at

@@ -9,7 +9,6 @@
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::path::Path;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -19,13 +18,15 @@ use crate::fix::edit::{self, Edit};
 use crate::fix::image;
 use crate::fix::{FixPolicy, FixTally};
 use crate::input::pointer::{self as json_pointer, SpanTarget};
-use crate::input::{Batch, BatchReader, JsonPointer, RawLine, Special};
+use crate::input::{Batch, JsonPointer, RawLine, Special};
 use crate::media::data_uri;
+use crate::method::Method;
 use crate::rules::{FileFacts, LineEvent};
 use crate::tokens::image::Detail;
 
 use super::line::{self, LineKind};
-use super::{Engine, Stop, input_name};
+use super::options::Options;
+use super::rules::RuleTables;
 
 /// Fix-and-check passes per line: fixes whose edits overlap wait for the next pass.
 const MAX_PASSES: usize = 4;
@@ -54,7 +55,7 @@ enum Verdict {
 }
 
 /// One line's repair, made on a worker.
-struct LineRepair {
+pub(super) struct LineRepair {
     verdict: Verdict,
     /// The rules whose fixes were applied, once per finding fixed.
     applied: Vec<&'static RuleMeta>,
@@ -67,7 +68,7 @@ struct LineRepair {
 
 /// What the rules' fixes for the whole file say: from the first batch.
 #[derive(Debug, Clone, Copy, Default)]
-struct FileFixes {
+pub(super) struct FileFixes {
     strip_carriage_returns: Option<&'static RuleMeta>,
     remove_bom: Option<&'static RuleMeta>,
     add_bom: Option<&'static RuleMeta>,
@@ -89,188 +90,138 @@ struct RejectReason<'a> {
     pointer: Option<&'a str>,
 }
 
-impl Engine {
-    /// Fixes the file at `path` (`-` reads standard input) into `sinks`, counting in `tally`.
-    pub fn fix_path(
-        &self,
-        path: &Path,
-        policy: &FixPolicy,
-        sinks: &mut FixSinks<'_>,
-        tally: &mut FixTally,
-    ) -> Result<(), Stop> {
-        let name = input_name(path);
-        if path == Path::new("-") {
-            let reader = BatchReader::new(io::stdin(), self.options.batches);
-            return self.fix_batches(reader, None, &name, policy, sinks, tally);
-        }
-        let file = File::open(path).map_err(Stop::Input)?;
-        // Lines too long to hold are copied from the file, not from memory.
-        let source = File::open(path).map_err(Stop::Input)?;
-        let reader = BatchReader::of_file(file, self.options.batches);
-        self.fix_batches(reader, Some(source), &name, policy, sinks, tally)
+/// What a line's repair needs: the rules, the options and the file's method.
+pub(super) struct RepairContext<'c> {
+    pub(super) rules: &'c RuleTables,
+    pub(super) options: &'c Options,
+    pub(super) method: Method,
+    pub(super) foreign_file: bool,
+    pub(super) file: &'c Arc<str>,
+    pub(super) policy: &'c FixPolicy,
+    pub(super) file_fixes: FileFixes,
+}
+
+/// The file-wide fixes the policy allows: the rules' answers to a CRLF line, a BOM, and a
+/// file without one.
+pub(super) fn file_fixes(rules: &RuleTables, options: &Options, policy: &FixPolicy) -> FileFixes {
+    let find = |findings: Vec<crate::rules::Finding>, action: &FixAction| {
+        findings
+            .into_iter()
+            .find(|f| f.fix.as_ref() == Some(action) && policy.applies(f.rule))
+            .map(|f| f.rule)
+    };
+    let crlf = rules.line_findings(&LineEvent::FirstCrlf { offset: 0 }, options);
+    let bom = rules.line_findings(&LineEvent::ByteOrderMark, options);
+    let no_bom = FileFacts {
+        target: options.target,
+        bytes: 1,
+        ..FileFacts::default()
+    };
+    FileFixes {
+        strip_carriage_returns: find(crlf, &FixAction::StripCarriageReturns),
+        remove_bom: find(bom, &FixAction::RemoveByteOrderMark),
+        add_bom: find(
+            rules.file_findings(&no_bom, options),
+            &FixAction::AddByteOrderMark,
+        ),
     }
+}
 
-    fn fix_batches(
-        &self,
-        reader: BatchReader<impl Read + Send>,
-        mut source: Option<File>,
-        file: &Arc<str>,
-        policy: &FixPolicy,
-        sinks: &mut FixSinks<'_>,
-        tally: &mut FixTally,
-    ) -> Result<(), Stop> {
-        let file_fixes = self.file_fixes(policy);
-        let requested = self.options.method.fixed();
-        let mut first = true;
-        self.stream_batches(
-            reader,
-            |first_batch| {
-                let (method, foreign) = line::decide_method(requested, first_batch);
-                let foreign_file = foreign.is_some();
-                move |raw: &RawLine<'_>| {
-                    self.repair_line(raw, method, foreign_file, file, policy, file_fixes)
-                }
-            },
-            |batch, repairs| {
-                if std::mem::take(&mut first) {
-                    write_bom(batch, file_fixes, sinks, tally).map_err(Stop::Output)?;
-                }
-                take_repairs(batch, repairs, source.as_mut(), file, policy, sinks, tally)
-            },
-        )
-    }
-
-    /// The file-wide fixes the policy allows: the rules' answers to a CRLF line, a BOM, and
-    /// a file without one.
-    fn file_fixes(&self, policy: &FixPolicy) -> FileFixes {
-        let find = |findings: Vec<crate::rules::Finding>, action: &FixAction| {
-            findings
-                .into_iter()
-                .find(|f| f.fix.as_ref() == Some(action) && policy.applies(f.rule))
-                .map(|f| f.rule)
+/// Checks and fixes one line (on a worker).
+pub(super) fn repair_line(raw: &RawLine<'_>, cx: &RepairContext<'_>) -> LineRepair {
+    let RepairContext {
+        rules,
+        options,
+        method,
+        foreign_file,
+        file,
+        policy,
+        file_fixes,
+    } = *cx;
+    let check = |bytes: &[u8]| {
+        let line = RawLine {
+            bytes,
+            special: None,
+            ..*raw
         };
-        let options = &self.options;
-        let crlf = self
-            .rules
-            .line_findings(&LineEvent::FirstCrlf { offset: 0 }, options);
-        let bom = self.rules.line_findings(&LineEvent::ByteOrderMark, options);
-        let no_bom = FileFacts {
-            target: options.target,
-            bytes: 1,
-            ..FileFacts::default()
-        };
-        FileFixes {
-            strip_carriage_returns: find(crlf, &FixAction::StripCarriageReturns),
-            remove_bom: find(bom, &FixAction::RemoveByteOrderMark),
-            add_bom: find(
-                self.rules.file_findings(&no_bom, options),
-                &FixAction::AddByteOrderMark,
-            ),
-        }
-    }
-
-    /// Checks and fixes one line (on a worker).
-    fn repair_line(
-        &self,
-        raw: &RawLine<'_>,
-        method: crate::method::Method,
-        foreign_file: bool,
-        file: &Arc<str>,
-        policy: &FixPolicy,
-        file_fixes: FileFixes,
-    ) -> LineRepair {
-        let check = |bytes: &[u8]| {
-            let line = RawLine {
-                bytes,
-                special: None,
-                ..*raw
-            };
-            line::check(
-                &line,
-                method,
-                foreign_file,
-                &self.rules,
-                &self.options,
-                file,
-            )
-        };
-        let outcome = line::check(raw, method, foreign_file, &self.rules, &self.options, file);
-        let mut repair = LineRepair {
-            verdict: Verdict::Unchanged,
-            applied: Vec::new(),
-            withheld: Vec::new(),
-            notes: Vec::new(),
-            reasons: Vec::new(),
-        };
-        if let LineKind::Blank = outcome.kind {
-            if let Some(rule) = outcome
-                .diagnostics
-                .iter()
-                .find(|d| d.fix == Some(FixAction::DropLine) && policy.applies(d.rule))
-                .map(|d| d.rule)
-            {
-                repair.verdict = Verdict::Dropped;
-                repair.applied.push(rule);
-            }
-            return repair;
-        }
-
-        let mut current = raw.bytes.to_vec();
-        let mut changed = false;
-        if let (Some(at), Some(rule)) = (outcome.crlf, file_fixes.strip_carriage_returns) {
-            current.truncate(at);
-            changed = true;
+        line::check(&line, method, foreign_file, rules, options, file)
+    };
+    let outcome = line::check(raw, method, foreign_file, rules, options, file);
+    let mut repair = LineRepair {
+        verdict: Verdict::Unchanged,
+        applied: Vec::new(),
+        withheld: Vec::new(),
+        notes: Vec::new(),
+        reasons: Vec::new(),
+    };
+    if let LineKind::Blank = outcome.kind {
+        if let Some(rule) = outcome
+            .diagnostics
+            .iter()
+            .find(|d| d.fix == Some(FixAction::DropLine) && policy.applies(d.rule))
+            .map(|d| d.rule)
+        {
+            repair.verdict = Verdict::Dropped;
             repair.applied.push(rule);
         }
-        let mut diagnostics = outcome.diagnostics;
-        let mut failed_images: Vec<JsonPointer> = Vec::new();
-        for _ in 0..MAX_PASSES {
-            let Ok(text) = std::str::from_utf8(&current) else {
-                break;
-            };
-            let (edits, rules) = edits(
-                text,
-                &diagnostics,
-                raw.number,
-                policy,
-                &mut failed_images,
-                &mut repair.notes,
-            );
-            if edits.is_empty() {
-                break;
-            }
-            let (next, applied) = edit::apply(&current, &edits);
-            for (rules, applied) in rules.into_iter().zip(applied) {
-                if applied {
-                    repair.applied.extend(rules);
-                }
-            }
-            current = next;
-            changed = true;
-            diagnostics = check(&current).diagnostics;
-        }
-        // A rule counts once per line it fixed, however many edits that took.
-        repair.applied.sort_by_key(|rule| rule.id);
-        repair.applied.dedup_by_key(|rule| rule.id);
-        repair.withheld = diagnostics
-            .iter()
-            .filter(|d| d.fix.is_some() && policy.withheld(d.rule))
-            .map(|d| d.rule)
-            .collect();
-        repair.reasons = diagnostics
-            .into_iter()
-            .filter(|d| d.severity == Severity::Error)
-            .collect();
-        repair.verdict = if !repair.reasons.is_empty() {
-            repair.applied.clear();
-            Verdict::Invalid
-        } else if changed {
-            Verdict::Fixed(current)
-        } else {
-            Verdict::Unchanged
-        };
-        repair
+        return repair;
     }
+
+    let mut current = raw.bytes.to_vec();
+    let mut changed = false;
+    if let (Some(at), Some(rule)) = (outcome.crlf, file_fixes.strip_carriage_returns) {
+        current.truncate(at);
+        changed = true;
+        repair.applied.push(rule);
+    }
+    let mut diagnostics = outcome.diagnostics;
+    let mut failed_images: Vec<JsonPointer> = Vec::new();
+    for _ in 0..MAX_PASSES {
+        let Ok(text) = std::str::from_utf8(&current) else {
+            break;
+        };
+        let (edits, rules) = edits(
+            text,
+            &diagnostics,
+            raw.number,
+            policy,
+            &mut failed_images,
+            &mut repair.notes,
+        );
+        if edits.is_empty() {
+            break;
+        }
+        let (next, applied) = edit::apply(&current, &edits);
+        for (rules, applied) in rules.into_iter().zip(applied) {
+            if applied {
+                repair.applied.extend(rules);
+            }
+        }
+        current = next;
+        changed = true;
+        diagnostics = check(&current).diagnostics;
+    }
+    // A rule counts once per line it fixed, however many edits that took.
+    repair.applied.sort_by_key(|rule| rule.id);
+    repair.applied.dedup_by_key(|rule| rule.id);
+    repair.withheld = diagnostics
+        .iter()
+        .filter(|d| d.fix.is_some() && policy.withheld(d.rule))
+        .map(|d| d.rule)
+        .collect();
+    repair.reasons = diagnostics
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    repair.verdict = if !repair.reasons.is_empty() {
+        repair.applied.clear();
+        Verdict::Invalid
+    } else if changed {
+        Verdict::Fixed(current)
+    } else {
+        Verdict::Unchanged
+    };
+    repair
 }
 
 /// The edits the applicable fixes of `diagnostics` make, each with the rules it fixes.
@@ -369,7 +320,7 @@ fn repair_image(
 }
 
 /// Writes a batch's lines where their verdicts send them, in input order.
-fn take_repairs(
+pub(super) fn take_repairs(
     batch: &Batch,
     repairs: Vec<LineRepair>,
     mut source: Option<&mut File>,
@@ -377,7 +328,7 @@ fn take_repairs(
     policy: &FixPolicy,
     sinks: &mut FixSinks<'_>,
     tally: &mut FixTally,
-) -> Result<(), Stop> {
+) -> io::Result<()> {
     for (repair, raw) in repairs.into_iter().zip(batch.lines()) {
         let lines = match raw.special {
             Some(Special::BlankRun { lines }) => lines,
@@ -395,7 +346,7 @@ fn take_repairs(
             Verdict::Unchanged => {
                 tally.unchanged += lines;
                 if let Some(out) = sinks.output.as_deref_mut() {
-                    write_raw(out, &raw, source.as_deref_mut()).map_err(Stop::Output)?;
+                    write_raw(out, &raw, source.as_deref_mut())?;
                 }
             }
             Verdict::Fixed(bytes) => {
@@ -405,12 +356,10 @@ fn take_repairs(
                 }
                 if let Some(out) = sinks.output.as_deref_mut() {
                     out.write_all(&bytes)
-                        .and_then(|()| out.write_all(newline))
-                        .map_err(Stop::Output)?;
+                        .and_then(|()| out.write_all(newline))?;
                 }
                 if let Some(diff) = sinks.diff.as_deref_mut() {
-                    write_diff(diff, file, &raw, Some(&bytes), &repair.applied)
-                        .map_err(Stop::Output)?;
+                    write_diff(diff, file, &raw, Some(&bytes), &repair.applied)?;
                 }
             }
             Verdict::Dropped => {
@@ -419,7 +368,7 @@ fn take_repairs(
                     FixTally::count(&mut tally.by_rule, rule);
                 }
                 if let Some(diff) = sinks.diff.as_deref_mut() {
-                    write_diff(diff, file, &raw, None, &repair.applied).map_err(Stop::Output)?;
+                    write_diff(diff, file, &raw, None, &repair.applied)?;
                 }
             }
             Verdict::Invalid => {
@@ -429,29 +378,27 @@ fn take_repairs(
                 if policy.keep_invalid {
                     tally.kept_invalid += 1;
                     if let Some(out) = sinks.output.as_deref_mut() {
-                        write_raw(out, &raw, source.as_deref_mut()).map_err(Stop::Output)?;
+                        write_raw(out, &raw, source.as_deref_mut())?;
                     }
                     continue;
                 }
                 tally.rejected += 1;
                 if let Some(rejects) = sinks.rejects.as_deref_mut() {
-                    write_raw(rejects, &raw, source.as_deref_mut())
-                        .and_then(|()| {
-                            // Rejects stay JSON Lines even when the input's last line
-                            // had no newline.
-                            if raw.unterminated {
-                                rejects.write_all(b"\n")
-                            } else {
-                                Ok(())
-                            }
-                        })
-                        .map_err(Stop::Output)?;
+                    write_raw(rejects, &raw, source.as_deref_mut()).and_then(|()| {
+                        // Rejects stay JSON Lines even when the input's last line
+                        // had no newline.
+                        if raw.unterminated {
+                            rejects.write_all(b"\n")
+                        } else {
+                            Ok(())
+                        }
+                    })?;
                 }
                 if let Some(reasons) = sinks.reasons.as_deref_mut() {
-                    write_reasons(reasons, raw.number, &repair.reasons).map_err(Stop::Output)?;
+                    write_reasons(reasons, raw.number, &repair.reasons)?;
                 }
                 if let Some(diff) = sinks.diff.as_deref_mut() {
-                    write_set_aside(diff, file, &raw, &repair.reasons).map_err(Stop::Output)?;
+                    write_set_aside(diff, file, &raw, &repair.reasons)?;
                 }
             }
         }
@@ -460,7 +407,7 @@ fn take_repairs(
 }
 
 /// The BOM as the fixes say: kept, removed or added, before line 1.
-fn write_bom(
+pub(super) fn write_bom(
     batch: &Batch,
     fixes: FileFixes,
     sinks: &mut FixSinks<'_>,

@@ -124,7 +124,7 @@ mod tests {
     #[test]
     fn removes_the_last_member_and_the_comma_before_it() {
         assert_eq!(removed(r#"{"b": 1, "a": null}"#, &["a"]), r#"{"b": 1}"#);
-        assert_eq!(removed(r#"{"b":1 ,"a":null }"#, &["a"]), r#"{"b":1 }"#);
+        assert_eq!(removed(r#"{"b":1 ,"a":null }"#, &["a"]), r#"{"b":1  }"#);
     }
 
     #[test]
