@@ -223,6 +223,12 @@ pub struct FixArgs {
     #[arg(long)]
     pub keep_icc: bool,
 
+    /// Also downscale every data-URI image to the size the platform scales it to for its
+    /// `detail` (`low`: within 512×512; `high`/`auto`: within 2048×2048 and 768 px on the
+    /// short side): a smaller file, the same tokens (checked for each image).
+    #[arg(long)]
+    pub fit_detail: bool,
+
     #[command(flatten)]
     pub config: ConfigArgs,
 

@@ -570,3 +570,56 @@ fn pillow_accepts_every_fixed_image_and_it_looks_like_its_source() {
     assert_eq!(checked, verdict.as_object().unwrap().len());
     assert!(checked >= 8, "{checked}");
 }
+
+/// The JSON summary's total tokens of `path`.
+fn total_tokens(path: &Path) -> u64 {
+    let out = Command::cargo_bin("vft")
+        .unwrap()
+        .args(["stats", "--offline", "--format", "json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    // JSON Lines: per-example records, then the totals.
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let totals: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(totals["type"], "totals");
+    totals["total"].as_u64().unwrap()
+}
+
+#[test]
+#[allow(clippy::cast_possible_truncation)] // a gradient: each channel wraps at 256 by design
+fn fit_detail_makes_images_smaller_and_keeps_their_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let picture = image::RgbImage::from_fn(1600, 1200, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .encode_image(&picture)
+        .unwrap();
+    let mut text = String::new();
+    for detail in ["low", "high"] {
+        text.push_str(
+            &image_example("image/jpeg", &jpeg).replace("\"low\"", &format!("\"{detail}\"")),
+        );
+        text.push('\n');
+    }
+    let input = dir.path().join("big.jsonl");
+    fs::write(&input, &text).unwrap();
+    let out = dir.path().join("fit.jsonl");
+    let (code, stderr) = fix(&[
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--fit-detail",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("1600×1200 → 512×384"), "{stderr}");
+    assert!(stderr.contains("1600×1200 → 1024×768"), "{stderr}");
+    assert!(fs::metadata(&out).unwrap().len() < fs::metadata(&input).unwrap().len());
+    assert_eq!(total_tokens(&out), total_tokens(&input));
+    // Without the flag the images need no fix and stay as they are.
+    let (code, _) = fix(&[input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(fs::read(&out).unwrap(), fs::read(&input).unwrap());
+}

@@ -64,6 +64,7 @@ pub fn run(args: &FixArgs) -> io::Result<ExitStatus> {
             // The decimal reading of "10 MB", so the result passes `image-size-ambiguous` too.
             max_bytes: limits.max_image_bytes().min(MAX_IMAGE_BYTES_DECIMAL),
             keep_icc: args.keep_icc,
+            fit_detail: args.fit_detail.then_some(engine.options().model),
         },
     };
 
@@ -282,6 +283,18 @@ fn report(
             thousands(rule.count),
             rule.rule.code,
             rule.rule.name
+        )?;
+    }
+    if tally.fitted > 0 {
+        writeln!(
+            out,
+            "  {:>7}  {} to fit their `detail` (--fit-detail)",
+            thousands(tally.fitted),
+            if tally.fitted == 1 {
+                "image downscaled"
+            } else {
+                "images downscaled"
+            }
         )?;
     }
     if let Some(rule) = tally.bom {

@@ -14,11 +14,13 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, FixAction, RuleMeta, Severity};
+use crate::example::{Example, ImageSource};
 use crate::fix::edit::{self, Edit};
 use crate::fix::image;
 use crate::fix::{FixPolicy, FixTally};
 use crate::input::pointer::{self as json_pointer, SpanTarget};
 use crate::input::{Batch, JsonPointer, RawLine, Special};
+use crate::json::Json;
 use crate::media::data_uri;
 use crate::method::Method;
 use crate::rules::{FileFacts, LineEvent};
@@ -62,6 +64,8 @@ pub(super) struct LineRepair {
     /// The rules whose fix only `--unsafe-fixes` applies.
     withheld: Vec<&'static RuleMeta>,
     notes: Vec<String>,
+    /// Images downscaled to their `detail` (`--fit-detail`).
+    fitted: u64,
     /// The errors left (for `Invalid`).
     reasons: Vec<Diagnostic>,
 }
@@ -152,6 +156,7 @@ pub(super) fn repair_line(raw: &RawLine<'_>, cx: &RepairContext<'_>) -> LineRepa
         applied: Vec::new(),
         withheld: Vec::new(),
         notes: Vec::new(),
+        fitted: 0,
         reasons: Vec::new(),
     };
     if let LineKind::Blank = outcome.kind {
@@ -213,6 +218,20 @@ pub(super) fn repair_line(raw: &RawLine<'_>, cx: &RepairContext<'_>) -> LineRepa
         .into_iter()
         .filter(|d| d.severity == Severity::Error)
         .collect();
+    if let (true, Some(model)) = (repair.reasons.is_empty(), policy.image.fit_detail)
+        && let Some(fitted) = fit_to_detail(
+            &current,
+            method,
+            model,
+            raw.number,
+            policy,
+            &mut repair.notes,
+        )
+    {
+        repair.fitted = fitted.1;
+        current = fitted.0;
+        changed = true;
+    }
     repair.verdict = if !repair.reasons.is_empty() {
         repair.applied.clear();
         Verdict::Invalid
@@ -222,6 +241,45 @@ pub(super) fn repair_line(raw: &RawLine<'_>, cx: &RepairContext<'_>) -> LineRepa
         Verdict::Unchanged
     };
     repair
+}
+
+/// `--fit-detail`: the line with each data-URI image downscaled to its `detail`'s size
+/// where that makes it smaller without changing its tokens, and how many were.
+fn fit_to_detail(
+    line: &[u8],
+    method: Method,
+    model: crate::tokens::Model,
+    number: u64,
+    policy: &FixPolicy,
+    notes: &mut Vec<String>,
+) -> Option<(Vec<u8>, u64)> {
+    let text = std::str::from_utf8(line).ok()?;
+    let json = Json::parse(text).ok()?;
+    let example = Example::of(json.as_object()?, method);
+    let mut edits = Vec::new();
+    for image in &example.images {
+        let (ImageSource::Data { .. }, Some(url)) = (&image.source, image.url) else {
+            continue;
+        };
+        let at = image.url_pointer();
+        match image::fit_to_detail(url, Detail::of(image.detail), model, policy.image) {
+            Ok(Some(fitted)) => {
+                let span = json_pointer::resolve(text, &at, SpanTarget::Value)?;
+                notes.push(format!("line {number} `{at}`: {}", fitted.note));
+                edits.push(Edit::replace(
+                    span,
+                    serde_json::to_string(&fitted.uri).ok()?,
+                ));
+            }
+            Ok(None) => {}
+            Err(why) => notes.push(format!("line {number} `{at}`: not fitted: {why}")),
+        }
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    let count = edits.len() as u64;
+    Some((edit::apply(line, &edits).0, count))
 }
 
 /// The edits the applicable fixes of `diagnostics` make, each with the rules it fixes.
@@ -341,6 +399,7 @@ pub(super) fn take_repairs(
         for note in repair.notes {
             tally.note(note);
         }
+        tally.fitted += repair.fitted;
         let newline: &[u8] = if raw.unterminated { b"" } else { b"\n" };
         match repair.verdict {
             Verdict::Unchanged => {

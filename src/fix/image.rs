@@ -28,7 +28,10 @@ use image::{AnimationDecoder as _, DynamicImage, ImageDecoder, ImageEncoder, Ima
 
 use crate::media::data_uri;
 use crate::media::probe::{Format, ProbeDepth, probe};
+use crate::numbers::thousands;
+use crate::tokens::Model;
 use crate::tokens::image::Detail;
+use crate::tokens::image::image_tokens;
 
 /// JPEG quality of re-encoded photographs: visually lossless for training.
 const JPEG_QUALITY: u8 = 92;
@@ -44,6 +47,9 @@ pub struct ImageSettings {
     pub max_bytes: u64,
     /// Keep the ICC colour profile (otherwise dropped with the other metadata).
     pub keep_icc: bool,
+    /// Downscale every image to what the platform makes of it for its `detail`
+    /// (`--fit-detail`), for the model the tokens are counted for.
+    pub fit_detail: Option<Model>,
 }
 
 /// A re-encoded image and what was done to it.
@@ -55,8 +61,8 @@ pub struct Repaired {
     pub note: String,
 }
 
-/// Re-encodes the image of `uri` (a `data:` URL). `Err` says why it cannot be done.
-pub fn repair(uri: &str, detail: Detail, settings: ImageSettings) -> Result<Repaired, String> {
+/// The bytes of the image of `uri` (a `data:` URL) and their format, if vft can decode it.
+fn load(uri: &str) -> Result<(Vec<u8>, Format), String> {
     let parsed = data_uri::parse(uri).map_err(|error| format!("malformed data URI: {error}"))?;
     let bytes = data_uri::decode_base64(parsed.payload.as_bytes())
         .ok_or("the base64 payload does not decode")?;
@@ -64,6 +70,76 @@ pub fn repair(uri: &str, detail: Detail, settings: ImageSettings) -> Result<Repa
     if !format.is_decodable() {
         return Err(format!("vft cannot decode {} images", format.name()));
     }
+    Ok((bytes, format))
+}
+
+/// With `--fit-detail`: the image of `uri` downscaled to the size the platform would scale
+/// it to for `detail` (`low`: within 512×512; `high` and `auto`: within 2048×2048, then 768
+/// px on the short side), in its own family of format; `None` when it is no larger, when the
+/// smaller file would not be smaller, or when the size would change its tokens.
+pub fn fit_to_detail(
+    uri: &str,
+    detail: Detail,
+    model: Model,
+    settings: ImageSettings,
+) -> Result<Option<Repaired>, String> {
+    let (bytes, format) = load(uri)?;
+    if !format.is_supported() {
+        return Ok(None);
+    }
+    let source = decode(&bytes, format, settings.keep_icc)?;
+    let (width, height) = (source.image.width(), source.image.height());
+    let (w, h) = detail_size(width, height, detail);
+    if (w, h) == (width, height)
+        || image_tokens(w, h, detail, model) != image_tokens(width, height, detail, model)
+    {
+        return Ok(None);
+    }
+    let (picture, alpha) = normalise(source.image.resize_exact(w, h, FilterType::Lanczos3));
+    let as_jpeg =
+        !alpha && (format == Format::Jpeg || (format == Format::Webp && is_lossy_webp(&bytes)));
+    let encoded = encode(&picture, as_jpeg, source.icc.as_deref())?;
+    if encoded.len() >= bytes.len() {
+        return Ok(None);
+    }
+    let out = if as_jpeg { Format::Jpeg } else { Format::Png };
+    Ok(Some(Repaired {
+        uri: data_uri_of(out, &encoded),
+        note: format!(
+            "fit to `detail`: {width}×{height} → {w}×{h}, {} → {} bytes",
+            thousands(bytes.len() as u64),
+            thousands(encoded.len() as u64)
+        ),
+    }))
+}
+
+/// The size the platform scales a `width`×`height` image to for `detail`.
+fn detail_size(width: u32, height: u32, detail: Detail) -> (u32, u32) {
+    let (w, h) = (f64::from(width), f64::from(height));
+    let scale = match detail {
+        Detail::Low => (512.0 / w.max(h)).min(1.0),
+        Detail::High | Detail::Auto => {
+            let fit = (2048.0 / w.max(h)).min(1.0);
+            fit * (768.0 / (w.min(h) * fit)).min(1.0)
+        }
+    };
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let scaled = |side: f64| ((side * scale).round() as u32).max(1);
+    (scaled(w), scaled(h))
+}
+
+fn data_uri_of(format: Format, encoded: &[u8]) -> String {
+    let mut uri = String::with_capacity(encoded.len() * 4 / 3 + 32);
+    uri.push_str("data:");
+    uri.push_str(format.mime());
+    uri.push_str(";base64,");
+    base64::engine::general_purpose::STANDARD.encode_string(encoded, &mut uri);
+    uri
+}
+
+/// Re-encodes the image of `uri` (a `data:` URL). `Err` says why it cannot be done.
+pub fn repair(uri: &str, detail: Detail, settings: ImageSettings) -> Result<Repaired, String> {
+    let (bytes, format) = load(uri)?;
     // The `image` crate's ICO decoder refuses icons whose embedded PNG is not RGBA:
     // such an icon's largest PNG is decoded as a PNG.
     let (bytes, format) = match (format, largest_png_in_ico(&bytes)) {
@@ -136,12 +212,10 @@ pub fn repair(uri: &str, detail: Detail, settings: ImageSettings) -> Result<Repa
     if source.rotated {
         note.push_str(", EXIF orientation applied");
     }
-    let mut uri = String::with_capacity(encoded.len() * 4 / 3 + 32);
-    uri.push_str("data:");
-    uri.push_str(out_format.mime());
-    uri.push_str(";base64,");
-    base64::engine::general_purpose::STANDARD.encode_string(&encoded, &mut uri);
-    Ok(Repaired { uri, note })
+    Ok(Repaired {
+        uri: data_uri_of(out_format, &encoded),
+        note,
+    })
 }
 
 /// The short side below which `detail` loses what the model would see: `low` looks at
@@ -282,4 +356,17 @@ fn largest_png_in_ico(bytes: &[u8]) -> Option<&[u8]> {
         })
         .max_by_key(|(area, _)| *area)
         .map(|(_, data)| data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detail_sizes_are_the_platforms() {
+        // OpenAI's vision guide: 2048×4096 at `high` is scaled to 1024×2048, then 768×1536.
+        assert_eq!(detail_size(2048, 4096, Detail::High), (768, 1536));
+        assert_eq!(detail_size(4032, 3024, Detail::Low), (512, 384));
+        assert_eq!(detail_size(400, 300, Detail::Auto), (400, 300));
+    }
 }

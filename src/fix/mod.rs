@@ -88,6 +88,8 @@ pub struct FixTally {
     pub notes: Vec<String>,
     /// Notes beyond [`MAX_NOTES`].
     pub more_notes: u64,
+    /// Images downscaled to their `detail`'s size (`--fit-detail`).
+    pub fitted: u64,
     /// The byte-order mark was removed or added.
     pub bom: Option<&'static RuleMeta>,
     /// Rejected lines' first reasons, for the summary: the rule and how many lines.
@@ -118,6 +120,10 @@ impl FixTally {
 
     /// Whether the output differs from the input.
     pub fn changed(&self) -> bool {
-        self.fixed > 0 || self.dropped > 0 || self.rejected > 0 || self.bom.is_some()
+        self.fixed > 0
+            || self.dropped > 0
+            || self.fitted > 0
+            || self.rejected > 0
+            || self.bom.is_some()
     }
 }
