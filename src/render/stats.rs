@@ -111,8 +111,8 @@ pub fn write_table(
             ),
         ),
     ];
-    // With a cost note (RFT: billed by time), no epoch or token price applies: the note
-    // replaces those rows.
+    // The first five rows count tokens, the last four bill them. With a cost note (RFT:
+    // billed by time), no epoch or token price applies: the note replaces the four.
     let (counts, billing) = rows.split_at(5);
     for (label, value) in counts {
         writeln!(out, "  {label:<24}{value}")?;
