@@ -6,6 +6,7 @@ the same checks) on the same file, in one run.
     python3 benches/bench.py              # build vft (release), generate what is missing, run
     python3 benches/bench.py --sizes 600M # only the ~600 MB photo file
     python3 benches/bench.py --quick      # a ~100 MB file, for a smoke run
+    python3 benches/bench.py --sizes 100M --no-text --no-deep --faces  # face screening's cost
 
 The small-file case (a clean 12-example text file: the pre-commit hook and editor case,
 where start-up is everything) runs --small-runs times per tool and reports the median.
@@ -150,6 +151,20 @@ def median_of(cmd, repeat):
     return mid[0], max(r[1] for r in runs), max(r[2] for r in runs)
 
 
+def interleaved_medians(cmds, repeat):
+    """Runs the commands in turn, `repeat` rounds, so that load from other jobs falls on
+    each alike; returns (median seconds, peak RSS, worst exit code) per command."""
+    runs = [[] for _ in cmds]
+    for _ in range(repeat):
+        for i, cmd in enumerate(cmds):
+            runs[i].append(run(cmd))
+    out = []
+    for r in runs:
+        times = sorted(x[0] for x in r)
+        out.append((times[len(times) // 2], max(x[1] for x in r), max(x[2] for x in r)))
+    return out
+
+
 def warm(path):
     with open(path, "rb") as f:
         while f.read(1 << 24):
@@ -165,6 +180,9 @@ def main():
     ap.add_argument("--no-text", action="store_true", help="skip the 100,000-example text file")
     ap.add_argument("--no-deep", action="store_true", help="skip the --deep thread-scaling run")
     ap.add_argument("--small-runs", type=int, default=31, help="runs per tool on the 12-example file (median)")
+    ap.add_argument("--faces", action="store_true",
+                    help="also time --faces on against --faces off on the first photo file "
+                         "(interleaved, median of --repeat runs)")
     a = ap.parse_args()
 
     if not a.no_build:
@@ -220,6 +238,21 @@ def main():
         for tool, seconds in (("vft --deep -j1", one), ("vft --deep -j2", two)):
             print(f"{path.name:<22} {size_mb:>7.2f} {tool:<14} {seconds:>8.3f} {size_mb / seconds:>8.0f} "
                   f"{'':>6} {rss / 2**20:>6.0f} MiB")
+    if a.faces and photos:
+        path = photos[0]
+        size_mb = path.stat().st_size / 1e6
+        # The photos include astronaut and camera, which show people: face warnings (exit 0
+        # unless --fail-on warning), so only a tool error (2) is a failure here.
+        off, on = interleaved_medians(
+            [[str(VFT), "check", "--format", "json", "--faces", face, str(path)] for face in ("off", "on")],
+            a.repeat)
+        for tool, (seconds, rss, code) in (("vft faces off", off), ("vft faces on", on)):
+            if code == 2:
+                print(f"  {tool} exited 2 on {path.name}", file=sys.stderr)
+                failed = True
+            print(f"{path.name:<22} {size_mb:>7.2f} {tool:<14} {seconds:>8.3f} {size_mb / seconds:>8.0f} "
+                  f"{'':>6} {rss / 2**20:>6.0f} MiB")
+        print(f"faces on ÷ off: {on[0] / off[0]:.1f}× the time (medians of {a.repeat} interleaved runs)")
     print(f"binary: {VFT.stat().st_size / 1e6:.1f} MB ({VFT})")
     print("ratio = peer seconds / vft seconds (higher is better for vft); the 12-example row is the median "
           f"of {a.small_runs} runs, the others the best of {a.repeat}")

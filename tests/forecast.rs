@@ -92,7 +92,7 @@ fn without_screening_faces_are_not_counted_and_the_summary_says_so() {
     let text = human(&[], &mixed());
     assert!(
         text.contains(
-            "Forecast: of 6 with images, 2 keep all, 1 lose some, 3 lose all and train as text only (faces not screened: --faces on)"
+            "Forecast: of 6 with images, 2 keep all, 1 lose some, 3 lose all and train as text only; faces not screened (--faces on screens them)"
         ),
         "{text}"
     );

@@ -111,6 +111,80 @@ fn an_rft_run_shows_no_token_cost_and_says_why() {
     assert!(!stdout.contains("estimated cost"), "{stdout}");
 }
 
+/// `vft stats` agrees with `vft check`: an RFT file's tokens are counted, but no epochs,
+/// billed tokens or price are shown, and the note says why.
+#[test]
+fn vft_stats_on_an_rft_file_shows_no_token_price_and_says_why() {
+    let stats = |args: &[&str], file: &Path| {
+        let output = Command::cargo_bin("vft")
+            .unwrap()
+            .args(["stats", "--offline"])
+            .args(args)
+            .arg(file)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let table = stats(&[], &fixture("rft.jsonl"));
+    assert!(
+        table.contains("  cost                    no token cost: RFT is billed by training time"),
+        "{table}"
+    );
+    for priced in ["estimated cost", "billed tokens", "per 1M tokens", "epochs"] {
+        assert!(!table.contains(priced), "{priced:?} in:\n{table}");
+    }
+    assert!(table.contains("total tokens"), "{table}");
+
+    let lines = stats(&["--format", "json"], &fixture("rft.jsonl"));
+    let totals: Value = serde_json::from_str(lines.lines().last().unwrap()).unwrap();
+    assert_eq!(totals["type"], "totals");
+    assert!(totals["total"].as_u64().unwrap() > 0, "{totals}");
+    assert!(
+        totals["cost_note"]
+            .as_str()
+            .unwrap()
+            .contains("billed by training time"),
+        "{totals}"
+    );
+    for key in ["cost", "price_per_million", "billed", "epochs"] {
+        assert!(totals.get(key).is_none(), "{key} in {totals}");
+    }
+
+    // An SFT file keeps its price.
+    let lines = stats(&["--format", "json"], &fixture("sft.jsonl"));
+    let totals: Value = serde_json::from_str(lines.lines().last().unwrap()).unwrap();
+    assert!(totals["cost"].is_number(), "{totals}");
+    assert!(totals.get("cost_note").is_none(), "{totals}");
+}
+
+/// Under `--method auto`, a `--model` that cannot train the file's method is one
+/// file-level error; without `--model`, the same file is clean.
+#[test]
+fn a_given_model_that_cannot_train_the_files_method_is_one_error() {
+    for (file, model, target) in [
+        ("dpo.jsonl", "gpt-4o-mini", "openai"),
+        ("dpo.jsonl", "gpt-4.1-nano", "azure"),
+        ("rft.jsonl", "gpt-4.1", "openai"),
+    ] {
+        let path = fixture(file);
+        let (exit, diagnostics, _) =
+            check(&["--model", model, "--target", target, path.to_str().unwrap()]);
+        let errors = errors(&diagnostics);
+        assert_eq!(errors.len(), 1, "{file} {model} {target}: {errors:?}");
+        assert_eq!(errors[0]["code"], "VFT411");
+        assert!(errors[0]["location"]["line"].is_null(), "{:?}", errors[0]);
+        assert_eq!(exit, 1);
+    }
+    let (exit, diagnostics, _) = check(&[
+        "--model",
+        "gpt-4.1-nano",
+        fixture("dpo.jsonl").to_str().unwrap(),
+    ]);
+    assert_eq!(errors(&diagnostics), Vec::<&Value>::new());
+    assert_eq!(exit, 0);
+}
+
 #[test]
 fn an_image_in_a_dpo_or_rft_file_is_one_error() {
     let dir = tempfile::tempdir().unwrap();

@@ -2,7 +2,8 @@
 //! `fail*.jsonl` must trigger it, `pass*.jsonl` must not. The rule's diagnostics on its fail
 //! fixtures are snapshotted (`tests/snapshots/rules__<CODE>-<name>.snap`). A name with
 //! `.azure.` is checked for Azure; with `.dpo.` (`.sft.`, `.rft.`) with that `--method`;
-//! with `.faces.` with `--faces on`.
+//! with `.faces.` with `--faces on`; with a model's full name (`.gpt-4o-mini-2024-07-18.`)
+//! with that `--model`.
 #![allow(clippy::unwrap_used)] // test helpers panic on setup failure by design
 
 mod common;
@@ -10,11 +11,13 @@ mod common;
 use std::fs;
 use std::path::Path;
 
+use clap::ValueEnum;
 use libtest_mimic::{Arguments, Failed, Trial};
 use vft::engine::Options;
 use vft::method::MethodChoice;
 use vft::rules::{REGISTRY, Rule, RulePlan};
 use vft::target::Target;
+use vft::tokens::Model;
 
 fn main() {
     let args = Arguments::from_args();
@@ -83,12 +86,20 @@ fn rule_fixtures(rule: &'static Rule) -> Result<(), Failed> {
             .into_iter()
             .find(|m| name.contains(&format!(".{}.", m.name())))
             .unwrap_or_default();
+        // `.gpt-4o-mini-2024-07-18.` is checked with `--model gpt-4o-mini-2024-07-18`.
+        let model = Model::value_variants()
+            .iter()
+            .find(|m| name.contains(&format!(".{}.", m.name())));
         // `.faces.` screens images for faces (`--faces on`).
-        let options = Options {
+        let mut options = Options {
             method,
             faces: name.contains(".faces."),
             ..Options::new(target)
         };
+        if let Some(&model) = model {
+            options.model = model;
+            options.model_given = true;
+        }
         let (all, _) = common::check_file_with(checked, &options, 2);
         let own: Vec<_> = all
             .into_iter()

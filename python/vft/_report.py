@@ -104,6 +104,9 @@ class Tokens:
     #: `vft stats` only: files read, and non-blank lines that are no JSON object.
     files: Optional[int] = None
     uncounted: Optional[int] = None
+    #: `vft stats` only: why no epochs, billed tokens or cost are given (RFT is billed by
+    #: training time).
+    cost_note: Optional[str] = None
     extra: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def headline(self) -> str:

@@ -38,7 +38,7 @@ pub fn run(args: &CheckArgs) -> io::Result<ExitStatus> {
 
     let target = settings.target.value;
     // An explicit `--model` the fixed method cannot train is an error before anything else
-    // (with `auto`, the method is known per file only: not checked yet).
+    // (with `auto`, the method is known per file only: `model-cannot-train-method`).
     if let (Some(model), Some(method)) = (args.tokens.model, settings.method.value.fixed())
         && let Some(why) = crate::models::unsupported(model, method, target)
     {
@@ -48,6 +48,7 @@ pub fn run(args: &CheckArgs) -> io::Result<ExitStatus> {
     let pricing = args.tokens.pricing(target);
     let options = Options {
         model: pricing.model,
+        model_given: args.tokens.model.is_some(),
         depth: args.depth(),
         plan: settings.plan.clone(),
         limits: settings.limits.value,

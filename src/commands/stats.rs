@@ -14,11 +14,13 @@ use crate::diagnostic::Diagnostic;
 use crate::engine::{Engine, Observed, Options};
 use crate::exit::ExitStatus;
 use crate::media::probe::ProbeDepth;
+use crate::method::Method;
+use crate::models::RFT_BILLING;
 use crate::render::Emitter;
 use crate::render::stats::{write_histogram, write_table};
 use crate::rules::RulePlan;
 use crate::summary::Summary;
-use crate::tokens::{ExampleTokens, Tally, TokenSummary};
+use crate::tokens::{ExampleTokens, Model, Tally, TokenSummary};
 
 use super::{Run, tool_error};
 
@@ -59,6 +61,53 @@ struct TotalsRecord<'a> {
     uncounted: u64,
     #[serde(flatten)]
     tokens: &'a TokenSummary,
+}
+
+/// The totals of a run with an RFT file: no epochs, billed tokens or price, which apply
+/// to token-billed methods only; `cost_note` says why.
+#[derive(Serialize)]
+struct TimeBilledTotalsRecord {
+    r#type: &'static str,
+    files: u64,
+    uncounted: u64,
+    model: Model,
+    examples: u64,
+    total: u64,
+    text: u64,
+    image: u64,
+    assistant: u64,
+    images_unknown: u64,
+    min: u32,
+    median: u32,
+    p90: u32,
+    max: u32,
+    example_token_limit: u32,
+    examples_over_limit: u64,
+    cost_note: &'static str,
+}
+
+impl TimeBilledTotalsRecord {
+    fn new(files: u64, uncounted: u64, s: &TokenSummary, cost_note: &'static str) -> Self {
+        Self {
+            r#type: "totals",
+            files,
+            uncounted,
+            model: s.model,
+            examples: s.examples,
+            total: s.total,
+            text: s.text,
+            image: s.image,
+            assistant: s.assistant,
+            images_unknown: s.images_unknown,
+            min: s.min,
+            median: s.median,
+            p90: s.p90,
+            max: s.max,
+            example_token_limit: s.example_token_limit,
+            examples_over_limit: s.examples_over_limit,
+            cost_note,
+        }
+    }
 }
 
 /// Writes the example records of one file (`--format json`). An example with an image URL
@@ -187,18 +236,31 @@ pub fn run(args: &StatsArgs) -> io::Result<ExitStatus> {
     let files = run.summary.files;
     let uncounted = tally.uncounted;
     let summary = tally.summary(pricing);
+    // As in `vft check`: RFT is billed by training time, so no token price applies.
+    let cost_note = run
+        .summary
+        .methods
+        .iter()
+        .any(|(_, method)| *method == Method::Rft)
+        .then_some(RFT_BILLING);
     if json {
-        write_record(
-            &mut out,
-            &TotalsRecord {
-                r#type: "totals",
-                files,
-                uncounted,
-                tokens: &summary,
-            },
-        )?;
+        match cost_note {
+            Some(note) => write_record(
+                &mut out,
+                &TimeBilledTotalsRecord::new(files, uncounted, &summary, note),
+            )?,
+            None => write_record(
+                &mut out,
+                &TotalsRecord {
+                    r#type: "totals",
+                    files,
+                    uncounted,
+                    tokens: &summary,
+                },
+            )?,
+        }
     } else {
-        write_table(&mut out, files, uncounted, &summary)?;
+        write_table(&mut out, files, uncounted, &summary, cost_note)?;
         write_histogram(&mut out, &tally.totals, summary.example_token_limit)?;
     }
     out.flush()?;

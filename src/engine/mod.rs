@@ -191,6 +191,7 @@ impl Engine {
             facts: FileFacts {
                 target: self.options.target,
                 requested: self.options.method.fixed(),
+                model: self.options.model_given.then_some(self.options.model),
                 ..FileFacts::default()
             },
             seen_crlf: false,

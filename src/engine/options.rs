@@ -14,6 +14,9 @@ pub struct Options {
     pub target: Target,
     /// The model tokens are counted for (`--model`; by default the target's vision model).
     pub model: Model,
+    /// Whether `model` was given (`--model`), not the target's default: only a given
+    /// model is checked against the file's method.
+    pub model_given: bool,
     /// How deep images are probed (`--deep` decodes every pixel).
     pub depth: ProbeDepth,
     pub plan: RulePlan,
@@ -36,6 +39,7 @@ impl Options {
         Self {
             target,
             model: target.vision_model(),
+            model_given: false,
             depth: ProbeDepth::Headers,
             plan: RulePlan::all(),
             limits: Limits::default(),

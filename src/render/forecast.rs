@@ -19,7 +19,8 @@ pub(crate) fn write_forecast(out: &mut dyn Write, f: &Forecast) -> io::Result<()
     let screened = if f.faces_screened || f.examples_with_images == 0 {
         ""
     } else {
-        " (faces not screened: --faces on)"
+        // Face skips are the one reason not looked for: say so, and how to.
+        "; faces not screened (--faces on screens them)"
     };
     if f.images_skipped == 0 {
         return writeln!(out, "Forecast: every image trains{unverified}{screened}");

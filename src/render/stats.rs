@@ -10,12 +10,14 @@ const HISTOGRAM_BINS: u32 = 10;
 /// Characters of the longest histogram bar.
 const HISTOGRAM_WIDTH: u64 = 40;
 
-/// The headline table: files, examples, token figures and the cost estimate.
+/// The headline table: files, examples, token figures and the cost estimate, or
+/// `cost_note` in its place when no token price applies.
 pub fn write_table(
     out: &mut impl Write,
     files: u64,
     uncounted: u64,
     s: &TokenSummary,
+    cost_note: Option<&str>,
 ) -> io::Result<()> {
     let g = thousands;
     let plural = |n: u64, one: &str, many: &str| {
@@ -109,8 +111,19 @@ pub fn write_table(
             ),
         ),
     ];
-    for (label, value) in rows {
+    // The first five rows count tokens, the last four bill them. With a cost note (RFT:
+    // billed by time), no epoch or token price applies: the note replaces the four.
+    let (counts, billing) = rows.split_at(5);
+    for (label, value) in counts {
         writeln!(out, "  {label:<24}{value}")?;
+    }
+    match cost_note {
+        Some(note) => writeln!(out, "  {:<24}{note}", "cost")?,
+        None => {
+            for (label, value) in billing {
+                writeln!(out, "  {label:<24}{value}")?;
+            }
+        }
     }
     Ok(())
 }

@@ -81,6 +81,7 @@ pub static REGISTRY: &[Rule] = &numbered([
     file::too_many_skipped_image_examples::RULE,
     file::wrong_method::RULE,
     file::wrong_file_format::RULE,
+    file::model_cannot_train_method::RULE,
 ]);
 
 /// Gives each rule its index as its id.

@@ -121,6 +121,8 @@ pub struct FileFacts {
     pub method: Method,
     /// `--method` when not `auto`.
     pub requested: Option<Method>,
+    /// `--model` when given (not the target's default, which only counts tokens).
+    pub model: Option<Model>,
     /// Bytes read, BOM and newlines included.
     pub bytes: u64,
     /// Non-blank lines.

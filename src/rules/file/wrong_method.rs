@@ -63,7 +63,7 @@ fn check(facts: &FileFacts, report: &mut Report<'_>) {
 }
 
 /// "an SFT", "a DPO", "an RFT"
-fn article(method: crate::method::Method) -> String {
+pub(super) fn article(method: crate::method::Method) -> String {
     let name = method.name().to_ascii_uppercase();
     match method {
         crate::method::Method::Dpo => format!("a {name}"),
