@@ -21,6 +21,7 @@ pub(super) fn into_diagnostic(
         location,
         snippet,
         image_url: None,
+        occurrences: None,
     }
 }
 

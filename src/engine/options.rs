@@ -29,6 +29,9 @@ pub struct Options {
     /// Screen images for faces (`--faces on`): data URIs on the worker pool, fetched
     /// URLs once their body is read.
     pub faces: bool,
+    /// Report every info finding on its line (`--info-per-line`); by default a rule's
+    /// info findings are one diagnostic per file, with the count and the first lines.
+    pub info_per_line: bool,
 }
 
 impl Options {
@@ -47,6 +50,7 @@ impl Options {
             online: false,
             method: MethodChoice::Auto,
             faces: false,
+            info_per_line: false,
         }
     }
 }
