@@ -628,3 +628,32 @@ fn info_per_line_is_a_flag_and_a_config_key_with_its_origin() {
         "{text}"
     );
 }
+
+#[test]
+fn images_for_a_model_without_vision_are_one_error_per_file() {
+    let file = "fixtures/rules/VFT230-image-needs-vision-model/fail.gpt-4o-mini-2024-07-18.jsonl";
+    let (code, diagnostics, _) = check_json(&["--isolated", "--model", "gpt-4o-mini", file]);
+    assert_eq!(code, 1);
+    let vision: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "VFT230")
+        .collect();
+    assert_eq!(vision.len(), 1);
+    let message = vision[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("gpt-4o-mini-2024-07-18") && message.contains("gpt-4o-2024-08-06"),
+        "{message}"
+    );
+    // The default model takes images; so does gpt-4.1 on Azure.
+    let (_, diagnostics, _) = check_json(&["--isolated", file]);
+    assert!(!codes(&diagnostics).contains(&"VFT230".to_owned()));
+    let (_, diagnostics, _) = check_json(&[
+        "--isolated",
+        "--target",
+        "azure",
+        "--model",
+        "gpt-4.1",
+        file,
+    ]);
+    assert!(!codes(&diagnostics).contains(&"VFT230".to_owned()));
+}

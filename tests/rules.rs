@@ -2,7 +2,8 @@
 //! `fail*.jsonl` must trigger it, `pass*.jsonl` must not. The rule's diagnostics on its fail
 //! fixtures are snapshotted (`tests/snapshots/rules__<CODE>-<name>.snap`). A name with
 //! `.azure.` is checked for Azure; with `.dpo.` (`.sft.`, `.rft.`) with that `--method`;
-//! with `.faces.` with `--faces on`.
+//! with `.faces.` with `--faces on`; with a model's name between dots
+//! (`.gpt-4o-mini-2024-07-18.`) with that `--model`.
 #![allow(clippy::unwrap_used)] // test helpers panic on setup failure by design
 
 mod common;
@@ -10,11 +11,13 @@ mod common;
 use std::fs;
 use std::path::Path;
 
+use clap::ValueEnum;
 use libtest_mimic::{Arguments, Failed, Trial};
 use vft::engine::Options;
 use vft::method::MethodChoice;
 use vft::rules::{REGISTRY, Rule, RulePlan};
 use vft::target::Target;
+use vft::tokens::Model;
 
 fn main() {
     let args = Arguments::from_args();
@@ -84,9 +87,15 @@ fn rule_fixtures(rule: &'static Rule) -> Result<(), Failed> {
             .find(|m| name.contains(&format!(".{}.", m.name())))
             .unwrap_or_default();
         // `.faces.` screens images for faces (`--faces on`).
+        let model = Model::value_variants()
+            .iter()
+            .copied()
+            .find(|m| name.contains(&format!(".{}.", m.name())))
+            .unwrap_or_else(|| target.vision_model());
         let options = Options {
             method,
             faces: name.contains(".faces."),
+            model,
             ..Options::new(target)
         };
         let (all, _) = common::check_file_with(checked, &options, 2);

@@ -202,6 +202,7 @@ impl Engine {
             facts: FileFacts {
                 target: self.options.target,
                 requested: self.options.method.fixed(),
+                model: Some(self.options.model),
                 ..FileFacts::default()
             },
             seen_crlf: false,
@@ -400,6 +401,9 @@ impl Engine {
                 facts.examples += 1;
                 facts.images += images;
                 facts.examples_with_images += u64::from(images > 0);
+                if images > 0 && facts.first_image_line.is_none() {
+                    facts.first_image_line = Some(line.number);
+                }
             }
             // Only the first CRLF line of a file is reported, so its event is raised here,
             // where the file's order is known.

@@ -140,6 +140,11 @@ pub struct FileFacts {
     pub foreign: Option<ForeignShape>,
     /// The lines in no training format, of a file with `foreign` set.
     pub foreign_lines: u64,
+    /// The model the run counts and trains for (`--model`, else the target's vision
+    /// model); `None` only where no run set it.
+    pub model: Option<Model>,
+    /// The first line of an example with an image.
+    pub first_image_line: Option<u64>,
 }
 
 /// A set of line numbers as a count and the lowest few, so that what is kept per file does
