@@ -109,6 +109,11 @@ pub struct ConfigArgs {
     /// [default: 0].
     #[arg(long, value_name = "N")]
     pub max_diagnostics: Option<u64>,
+
+    /// Report every info finding on its own line; by default a rule's info findings are one
+    /// per file, with their count and first lines (as config `info-per-line = true`).
+    #[arg(long)]
+    pub info_per_line: bool,
 }
 
 impl ConfigArgs {
@@ -124,6 +129,7 @@ impl ConfigArgs {
             faces: self.faces,
             max_per_rule: self.max_per_rule,
             max_diagnostics: self.max_diagnostics,
+            info_per_line: self.info_per_line.then_some(true),
         }
     }
 }

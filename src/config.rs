@@ -10,6 +10,7 @@
 //! faces = "off"                     # on | off: screen images for faces (image-shows-face)
 //! max-per-rule = 50                 # findings shown per rule; 0 shows all
 //! max-diagnostics = 0               # findings shown in all; 0 shows all
+//! info-per-line = false             # every info finding on its line, not once per file
 //!
 //! [severity]                        # error | warning | info | off, by code, prefix or name
 //! VFT215 = "error"
@@ -121,6 +122,7 @@ struct FileConfig {
     faces: Option<Faces>,
     max_per_rule: Option<u64>,
     max_diagnostics: Option<u64>,
+    info_per_line: Option<bool>,
     severity: Option<BTreeMap<Spanned<String>, Level>>,
     limits: Option<FileLimits>,
 }
@@ -299,6 +301,8 @@ pub struct Overrides {
     pub faces: Option<Faces>,
     pub max_per_rule: Option<u64>,
     pub max_diagnostics: Option<u64>,
+    /// `--info-per-line` (`None`: not given).
+    pub info_per_line: Option<bool>,
 }
 
 /// Where a setting's value came from.
@@ -341,6 +345,8 @@ pub struct Settings {
     pub max_per_rule: Setting<Option<u64>>,
     /// 0 shows all.
     pub max_diagnostics: Setting<u64>,
+    /// Every info finding on its line; by default one per rule and file, with the count.
+    pub info_per_line: Setting<bool>,
     pub limits: Setting<Limits>,
 }
 
@@ -533,6 +539,7 @@ impl Settings {
                 None,
             ),
             max_diagnostics: pick(overrides.max_diagnostics, config.max_diagnostics, 0),
+            info_per_line: pick(overrides.info_per_line, config.info_per_line, false),
             limits,
         })
     }
@@ -620,6 +627,12 @@ impl Settings {
             "max-diagnostics",
             self.max_diagnostics.value.to_string(),
             origin(&self.max_diagnostics.origin),
+        );
+        line(
+            &mut out,
+            "info-per-line",
+            self.info_per_line.value.to_string(),
+            origin(&self.info_per_line.origin),
         );
 
         let _ = writeln!(out, "\n[limits]");
@@ -879,7 +892,7 @@ mod tests {
 
     #[test]
     fn vft_config_output_reads_back_as_the_same_configuration() {
-        let config = "target = \"azure\"\nignore = [\"VFT3\"]\nmax-per-rule = 7\n\
+        let config = "target = \"azure\"\nignore = [\"VFT3\"]\nmax-per-rule = 7\ninfo-per-line = true\n\
                       [severity]\nVFT202 = \"warning\"\n[limits]\nmin-examples = 40\n";
         let file = ConfigFile {
             path: PathBuf::from("vft.toml"),
@@ -899,6 +912,8 @@ mod tests {
         assert_eq!(plan(&first), plan(&second));
         assert_eq!(first.target.value, second.target.value);
         assert_eq!(first.max_per_rule.value, second.max_per_rule.value);
+        assert!(second.info_per_line.value);
+        assert_eq!(second.info_per_line.origin, Origin::File);
         assert_eq!(
             first.limits.value.min_examples(),
             second.limits.value.min_examples()

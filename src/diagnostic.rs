@@ -236,9 +236,26 @@ pub struct Diagnostic {
     pub image_url: Option<Box<str>>,
     /// What `vft fix` would do about it (rules with a fix only).
     pub fix: Option<FixAction>,
+    /// Set when this one diagnostic stands for a rule's info findings on many lines of
+    /// its file (info is grouped per file unless `--info-per-line`).
+    pub occurrences: Option<Occurrences>,
+}
+
+/// How many findings a grouped diagnostic stands for, and the first lines they are on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrences {
+    /// Findings, each counted (the summary counts them all).
+    pub count: u64,
+    /// The first distinct lines, in order, the diagnostic's own first (at most five).
+    pub lines: Vec<u64>,
 }
 
 impl Diagnostic {
+    /// The findings this diagnostic stands for: 1, or a group's count.
+    pub fn count(&self) -> u64 {
+        self.occurrences.as_ref().map_or(1, |o| o.count)
+    }
+
     /// The message as shown: prefixed with the image URL it is about, if any.
     pub fn full_message(&self) -> Cow<'_, str> {
         match &self.image_url {

@@ -9,7 +9,11 @@
 //! - RFT: o4-mini-2025-04-16 on both (Azure: gpt-5-2025-08-07 in private preview); no
 //!   model vft knows takes it.
 //!
-//! Vision SFT (which models take images) is issue 18 §4's, not here yet.
+//! - Vision SFT (which models take images): OpenAI gpt-4o-2024-08-06 only (OAI-VFT "Use
+//!   with … `gpt-4o-2024-08-06`"); Azure gpt-4o 2024-08-06 and gpt-4.1 2025-04-14 (AZ-VFT
+//!   "Vision fine-tuning is supported for the following models only"; AZ-MODELS lists
+//!   only those two as "Text and vision to text", gpt-4o-mini, gpt-4.1-mini and
+//!   gpt-4.1-nano as "Text to text"). Spec §4, §12 "Vision SFT models".
 
 use clap::ValueEnum;
 
@@ -69,9 +73,41 @@ pub fn unsupported(model: Model, method: Method, target: Target) -> Option<Strin
     ))
 }
 
+/// Whether `model` can be fine-tuned with images (vision SFT) on `target`.
+pub fn takes_images(model: Model, target: Target) -> bool {
+    matches!(
+        (target, model),
+        (_, Model::Gpt4o) | (Target::Azure, Model::Gpt41)
+    )
+}
+
+/// The models vft knows that take images on `target`, in table order.
+pub fn image_models(target: Target) -> impl Iterator<Item = Model> {
+    Model::value_variants()
+        .iter()
+        .copied()
+        .filter(move |model| takes_images(*model, target))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_vision_models_take_images() {
+        let names = |target| image_models(target).map(Model::name).collect::<Vec<_>>();
+        assert_eq!(names(Target::OpenAi), ["gpt-4o-2024-08-06"]);
+        assert_eq!(
+            names(Target::Azure),
+            ["gpt-4o-2024-08-06", "gpt-4.1-2025-04-14"]
+        );
+        // Every target's default model takes images.
+        for target in [Target::OpenAi, Target::Azure] {
+            assert!(takes_images(target.vision_model(), target));
+        }
+        assert!(!takes_images(Model::Gpt4oMini, Target::Azure));
+        assert!(!takes_images(Model::Gpt41Mini, Target::OpenAi));
+    }
 
     #[test]
     fn the_table_follows_the_docs() {

@@ -77,7 +77,7 @@ impl RuleCounts {
                 severity: diagnostic.severity,
                 count: 0,
             })
-            .count += 1;
+            .count += diagnostic.count();
     }
 }
 
@@ -106,11 +106,13 @@ impl Summary {
             .then_some(*first)
     }
 
+    /// Counts a diagnostic's findings: one, or every occurrence of a grouped one.
     pub fn count(&mut self, diagnostic: &Diagnostic) {
+        let n = diagnostic.count();
         match diagnostic.severity {
-            Severity::Error => self.errors += 1,
-            Severity::Warning => self.warnings += 1,
-            Severity::Info => self.infos += 1,
+            Severity::Error => self.errors += n,
+            Severity::Warning => self.warnings += n,
+            Severity::Info => self.infos += n,
         }
         self.rules.count(diagnostic);
     }

@@ -270,13 +270,13 @@ fn a_single_100_mb_line_is_checked() {
     drop(file);
     let (code, diagnostics, _) = check_json(&[path.to_str().unwrap()]);
     assert_eq!(code, 1);
-    // In column order: the messages array, the URL (too large; zero bytes are no image
-    // format), then the detail after the payload.
+    // In column order: the URL (too large; zero bytes are no image format), then the
+    // detail after the payload; the file's info (grouped per file) after its lines.
     assert_eq!(
         codes(&diagnostics),
-        ["VFT308", "VFT206", "VFT211", "VFT202", "VFT401"]
+        ["VFT206", "VFT211", "VFT202", "VFT308", "VFT401"]
     );
-    assert!(diagnostics[3]["location"]["column"].as_u64().unwrap() > 100 * 1024 * 1024);
+    assert!(diagnostics[2]["location"]["column"].as_u64().unwrap() > 100 * 1024 * 1024);
     // The human output shows a window of the line, never the payload.
     let output = vft()
         .args(["check", "--color", "never", path.to_str().unwrap()])
@@ -522,4 +522,138 @@ fn check_reports_the_model_limit_of_model() {
     let (_, diagnostics, summary) = check_json(&["--model", "gpt-4.1-nano", path]);
     assert!(codes(&diagnostics).contains(&"VFT311".to_owned()));
     assert_eq!(summary["tokens"]["example_token_limit"], 32_768);
+}
+
+/// A file of `n` valid examples without a system message: `missing-system-message` (info)
+/// on every line.
+fn no_system_messages(n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let line = r#"{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}"#;
+    fs::write(dir.path().join("many.jsonl"), format!("{line}\n").repeat(n)).unwrap();
+    dir
+}
+
+#[test]
+fn info_on_every_line_is_one_diagnostic_per_file_with_its_count() {
+    let dir = no_system_messages(1016);
+    let file = dir.path().join("many.jsonl");
+    let file = file.to_str().unwrap();
+    let (code, diagnostics, summary) = check_json(&["--isolated", file]);
+    assert_eq!(code, 0);
+    assert_eq!(codes(&diagnostics), ["VFT308"]);
+    let grouped = &diagnostics[0];
+    assert_eq!(grouped["location"]["line"], 1);
+    assert_eq!(grouped["occurrences"], 1016);
+    assert_eq!(
+        grouped["occurrence_lines"],
+        serde_json::json!([1, 2, 3, 4, 5])
+    );
+    assert_eq!(
+        grouped["message"],
+        "example has no `system` message (on 1,016 lines: 1, 2, 3, 4, 5, …)"
+    );
+    // Every occurrence is counted.
+    assert_eq!(summary["infos"], 1016);
+    assert_eq!(summary["rules"]["VFT308"]["count"], 1016);
+    let statistics = vft()
+        .args([
+            "check",
+            "--isolated",
+            "--statistics",
+            "--format",
+            "json",
+            file,
+        ])
+        .output()
+        .unwrap();
+    let rows: Value = serde_json::from_slice(&statistics.stdout).unwrap();
+    assert_eq!(rows[0]["count"], 1016);
+    // Human output: one report, and the summary's count with its separator.
+    let human = vft()
+        .args(["check", "--isolated", "--color", "never", file])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(human.stdout).unwrap();
+    assert_eq!(
+        text.matches("VFT308(missing-system-message)").count(),
+        1,
+        "{text}"
+    );
+    assert!(
+        text.contains("(on 1,016 lines: 1, 2, 3, 4, 5, …)"),
+        "{text}"
+    );
+    assert!(text.contains("`--info-per-line` shows each"), "{text}");
+    assert!(text.contains("1,016 info"), "{text}");
+}
+
+#[test]
+fn info_per_line_is_a_flag_and_a_config_key_with_its_origin() {
+    let dir = no_system_messages(12);
+    let file = dir.path().join("many.jsonl");
+    let file = file.to_str().unwrap();
+    let (_, diagnostics, summary) = check_json(&["--isolated", "--info-per-line", file]);
+    assert_eq!(diagnostics.len(), 12);
+    assert!(diagnostics.iter().all(|d| d.get("occurrences").is_none()));
+    assert_eq!(summary["infos"], 12);
+
+    fs::write(dir.path().join("vft.toml"), "info-per-line = true\n").unwrap();
+    let (_, diagnostics, _) = check_json(&[file]);
+    assert_eq!(diagnostics.len(), 12);
+    let config = vft().args(["config", file]).output().unwrap();
+    let text = String::from_utf8(config.stdout).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("info-per-line"))
+        .unwrap();
+    assert!(
+        line.starts_with("info-per-line = true") && line.contains("vft.toml"),
+        "{line}"
+    );
+    let config = vft()
+        .args(["config", "--isolated", "--info-per-line", file])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(config.stdout).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("info-per-line = true") && l.ends_with("# command line")),
+        "{text}"
+    );
+    let config = vft().args(["config", "--isolated", file]).output().unwrap();
+    let text = String::from_utf8(config.stdout).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("info-per-line = false") && l.ends_with("# default")),
+        "{text}"
+    );
+}
+
+#[test]
+fn images_for_a_model_without_vision_are_one_error_per_file() {
+    let file = "fixtures/rules/VFT230-image-needs-vision-model/fail.gpt-4o-mini-2024-07-18.jsonl";
+    let (code, diagnostics, _) = check_json(&["--isolated", "--model", "gpt-4o-mini", file]);
+    assert_eq!(code, 1);
+    let vision: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "VFT230")
+        .collect();
+    assert_eq!(vision.len(), 1);
+    let message = vision[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("gpt-4o-mini-2024-07-18") && message.contains("gpt-4o-2024-08-06"),
+        "{message}"
+    );
+    // The default model takes images; so does gpt-4.1 on Azure.
+    let (_, diagnostics, _) = check_json(&["--isolated", file]);
+    assert!(!codes(&diagnostics).contains(&"VFT230".to_owned()));
+    let (_, diagnostics, _) = check_json(&[
+        "--isolated",
+        "--target",
+        "azure",
+        "--model",
+        "gpt-4.1",
+        file,
+    ]);
+    assert!(!codes(&diagnostics).contains(&"VFT230".to_owned()));
 }

@@ -55,6 +55,7 @@ fn diagnostic(
         snippet,
         image_url: None,
         fix: None,
+        occurrences: None,
     }
 }
 
@@ -507,7 +508,12 @@ fn vft_check_writes_a_valid_sarif_log_for_real_files_and_stdin() {
         .iter()
         .map(|k| summary[k].as_u64().unwrap())
         .sum::<u64>();
-    assert_eq!(results.len() as u64, total);
+    // A grouped info result stands for `occurrenceCount` findings.
+    let findings: u64 = results
+        .iter()
+        .map(|r| r["occurrenceCount"].as_u64().unwrap_or(1))
+        .sum();
+    assert_eq!(findings, total);
     let uris: std::collections::BTreeSet<&str> = results
         .iter()
         .map(|r| {
@@ -533,4 +539,71 @@ fn vft_check_writes_a_valid_sarif_log_for_real_files_and_stdin() {
             .starts_with("cannot read `missing.jsonl`"),
         "{notification}"
     );
+}
+
+/// A grouped info diagnostic (one per rule and file): SARIF's `occurrenceCount` and its
+/// other lines as related locations, still valid against the schema; JSON's
+/// `occurrences` and `occurrence_lines`; the summary counts every occurrence.
+#[test]
+fn a_grouped_info_diagnostic_carries_its_count_in_every_format() {
+    let mut grouped = diagnostic(
+        "VFT308",
+        Severity::Info,
+        "example has no `system` message (on 1,016 lines: 3, 4, 5, 6, 7, …)",
+        None,
+        "data/train.jsonl",
+        Some((3, LINE_3, "[{\"role\"")),
+        Some("/messages"),
+    );
+    grouped.occurrences = Some(vft::diagnostic::Occurrences {
+        count: 1016,
+        lines: vec![3, 4, 5, 6, 7],
+    });
+    let diagnostics = [grouped];
+    let sarif: Value =
+        serde_json::from_str(&render_with(OutputFormat::Sarif, &diagnostics, None)).unwrap();
+    let errors: Vec<String> = sarif_schema()
+        .iter_errors(&sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["occurrenceCount"], 1016);
+    let related: Vec<u64> = result["relatedLocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            l["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(related, [4, 5, 6, 7]);
+
+    let json = render_with(OutputFormat::Json, &diagnostics, None);
+    let records: Vec<Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records[0]["occurrences"], 1016);
+    assert_eq!(
+        records[0]["occurrence_lines"],
+        serde_json::json!([3, 4, 5, 6, 7])
+    );
+    assert_eq!(records[1]["infos"], 1016);
+    assert_eq!(records[1]["rules"]["VFT308"]["count"], 1016);
+    // Hidden by a cap, it is hidden as the findings it stands for.
+    let caps = Caps {
+        total: Some(0),
+        ..Caps::default()
+    };
+    let capped = render_with(OutputFormat::Json, &diagnostics, Some(caps));
+    let summary: Value = serde_json::from_str(capped.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["hidden"], 1016);
+
+    // An ungrouped diagnostic has neither field.
+    let plain = render(OutputFormat::Json);
+    let first: Value = serde_json::from_str(plain.lines().next().unwrap()).unwrap();
+    assert!(first.get("occurrences").is_none() && first.get("occurrence_lines").is_none());
 }

@@ -1230,3 +1230,40 @@ fn the_forecast_counts_url_skips_and_screens_fetched_faces() {
     assert_eq!(forecast["azure_skip_threshold"]["probable"], 1);
     assert_eq!(forecast["images_unverified"], 0);
 }
+
+/// A fetch's finding shows the line with the URL underlined, as every other finding does
+/// (the line is gone when the fetch ends: its excerpt is kept with the URL).
+#[test]
+fn url_findings_show_the_line_with_the_url_underlined() {
+    let server = Server::start(standard_routes);
+    let d = only(&server, "/page.html");
+    let snippet = d.snippet.as_ref().expect("a URL finding has an excerpt");
+    assert_eq!(
+        &snippet.text[snippet.span.clone()],
+        format!("\"{}\"", server.url("/page.html"))
+    );
+    let file = jsonl(&[server.url("/page.html")]);
+    let output = vft()
+        .args([
+            "check",
+            "--no-cache",
+            "--allow-private-urls",
+            "--color",
+            "never",
+        ])
+        .arg(file.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let at = text.find("VFT211").unwrap_or_else(|| panic!("{text}"));
+    let report = &text[at..text[at..].find("help:").map_or(text.len(), |end| at + end)];
+    let url = server.url("/page.html");
+    assert!(
+        report.contains(&format!("{{\"url\":\"{url}\"}}")),
+        "{report}"
+    );
+    assert!(
+        report.contains("/messages/1/content/0/image_url/url"),
+        "{report}"
+    );
+}

@@ -118,6 +118,19 @@ def test_unknown_keys_of_a_later_contract_are_kept(bad: Path) -> None:
     assert parsed.rules["VFT202"].count == 2
 
 
+def test_info_on_many_lines_is_one_typed_diagnostic(tmp_path: Path) -> None:
+    """`missing-system-message` on every line is one diagnostic with the count."""
+    many = tmp_path / "many.jsonl"
+    line = '{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}'
+    many.write_text((line + "\n") * 12)
+    report = vft.check(many, offline=True)
+    (grouped,) = [d for d in report.diagnostics if d.code == "VFT308"]
+    assert grouped.occurrences == 12
+    assert grouped.occurrence_lines == [1, 2, 3, 4, 5]
+    assert grouped.location.line == 1
+    assert report.summary.rules["VFT308"].count == 12 and report.summary.infos == 12
+
+
 def test_the_forecast_is_typed(tmp_path: Path) -> None:
     """fixtures/forecast/mixed.jsonl: one skip of each local reason (tests/forecast.rs)."""
     mixed = REPO / "fixtures" / "forecast" / "mixed.jsonl"

@@ -60,6 +60,11 @@ class Diagnostic:
     message: str
     location: Location
     help: Optional[str] = None
+    #: On a rule's info findings grouped into one diagnostic per file: how many findings
+    #: it stands for (`None`: just this one).
+    occurrences: Optional[int] = None
+    #: With `occurrences`: the first lines they are on (at most five, this one's first).
+    occurrence_lines: Optional[List[int]] = None
     extra: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod

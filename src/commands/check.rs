@@ -56,6 +56,7 @@ pub fn run(args: &CheckArgs) -> io::Result<ExitStatus> {
         online: !args.fetch.offline,
         method: settings.method.value,
         faces: settings.faces.value == Faces::On,
+        info_per_line: settings.info_per_line.value,
         ..Options::new(target)
     };
     let engine = match Engine::new(options, args.jobs.unwrap_or(0)) {

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::diagnostic::Diagnostic;
 use crate::diagnostic::{Certainty, SkipReason};
+use crate::diagnostic::{Diagnostic, Snippet};
 use crate::example::{Example, ImageSource};
 use crate::fetch::{self, guard};
 use crate::input::{self, Batch, JsonPointer, RawLine, Special};
@@ -49,6 +49,8 @@ pub(super) struct ImageSkip {
 pub(super) struct UrlRef {
     pub(super) line: u64,
     pub(super) column: Option<u64>,
+    /// The excerpt of the line around the URL, for human output.
+    pub(super) snippet: Option<Snippet>,
     pub(super) pointer: JsonPointer,
     pub(super) url: Box<str>,
     /// The image's `detail`, for its tokens once its size is known.
@@ -214,15 +216,22 @@ pub(super) fn check(
         // Syntax and literal addresses are checked here, offline too; host names when
         // they resolve, during the fetch.
         match guard::parse(url, options.fetch.allow_private) {
-            Ok(_) => outcome.urls.push(UrlRef {
-                line: line.number,
-                column: input::pointer::resolve(text, &pointer, input::SpanTarget::Value)
-                    .map(|span| column_at(text, span.start)),
-                pointer,
-                url: url.into(),
-                detail: Detail::of(detail),
-                images: example.images.len() as u64,
-            }),
+            Ok(_) => {
+                let span = input::pointer::resolve(text, &pointer, input::SpanTarget::Value);
+                outcome.urls.push(UrlRef {
+                    line: line.number,
+                    column: span.as_ref().map(|span| column_at(text, span.start)),
+                    // The line is gone when the fetch's findings come: their excerpt (at most
+                    // a few hundred bytes) is kept, and only when URLs are fetched.
+                    snippet: span
+                        .filter(|_| options.online)
+                        .map(|span| Snippet::around(text, span)),
+                    pointer,
+                    url: url.into(),
+                    detail: Detail::of(detail),
+                    images: example.images.len() as u64,
+                });
+            }
             Err(problem) => {
                 let failure = fetch::Failure::from(problem);
                 let event = UrlEvent {

@@ -22,6 +22,7 @@ pub(super) fn into_diagnostic(
         snippet,
         image_url: None,
         fix: finding.fix,
+        occurrences: None,
     }
 }
 

@@ -8,9 +8,11 @@
 //! ([`rules::RuleTables`]).
 //!
 //! - [`line`]: one line, from bytes to findings (on the pool);
+//! - [`group`]: info findings grouped per file and rule;
 //! - [`locate`]: findings to diagnostics, against the raw line;
 //! - [`rules`]: the plan compiled into the checks of each kind.
 
+mod group;
 mod line;
 mod locate;
 mod options;
@@ -42,6 +44,7 @@ use crate::summary::Summary;
 use crate::tokens::image;
 use crate::tokens::{ExampleTokens, Model};
 
+use self::group::InfoGroups;
 use self::line::{LineKind, LineOutcome, UrlRef};
 pub use self::options::Options;
 pub use self::repair::FixSinks;
@@ -93,6 +96,18 @@ impl Output<'_> {
     fn emit(&mut self, diagnostic: &Diagnostic) -> Result<(), Stop> {
         self.summary.count(diagnostic);
         self.emitter.emit(diagnostic).map_err(Stop::Output)
+    }
+
+    /// Emits `diagnostic`, or keeps it in `info` for the end of the file.
+    fn emit_or_group(
+        &mut self,
+        info: &mut InfoGroups,
+        diagnostic: &Diagnostic,
+    ) -> Result<(), Stop> {
+        if info.absorb(diagnostic) {
+            return Ok(());
+        }
+        self.emit(diagnostic)
     }
 }
 
@@ -197,16 +212,27 @@ impl Engine {
             seen_crlf: false,
             urls: Vec::new(),
             skips: FileSkips::default(),
+            info: InfoGroups::new(self.options.info_per_line),
         };
-        self.read_and_check(batches, &mut state, out)?;
+        let read = self.read_and_check(batches, &mut state, out);
+        if let Err(Stop::Input(_)) = &read {
+            // The lines read before the error keep their grouped info.
+            for diagnostic in state.info.finish() {
+                out.emit(&diagnostic)?;
+            }
+        }
+        read?;
+        if let Some(fetcher) = &self.fetcher {
+            self.collect_fetched(fetcher, &mut state, out)?;
+        }
         let FileState {
             mut facts,
-            urls,
-            mut skips,
+            skips,
+            mut info,
             ..
         } = state;
-        if let Some(fetcher) = &self.fetcher {
-            self.collect_fetched(fetcher, file, urls, &mut facts, &mut skips, out)?;
+        for diagnostic in info.finish() {
+            out.emit(&diagnostic)?;
         }
         (out.observe)(Observed::FileEnd);
         facts.skipped_image_lines = skips.certain_lines().collect();
@@ -417,7 +443,7 @@ impl Engine {
                 .rules
                 .line_findings(&LineEvent::ByteOrderMark, &self.options);
             for diagnostic in locate::at_file_start(findings, state.file) {
-                out.emit(&diagnostic)?;
+                out.emit_or_group(&mut state.info, &diagnostic)?;
             }
         }
         for (outcome, line) in outcomes.into_iter().zip(batch.lines()) {
@@ -446,6 +472,9 @@ impl Engine {
                 facts.examples += 1;
                 facts.images += images;
                 facts.examples_with_images += u64::from(images > 0);
+                if images > 0 && facts.first_image_line.is_none() {
+                    facts.first_image_line = Some(line.number);
+                }
             }
             // Only the first CRLF line of a file is reported, so its event is raised here,
             // where the file's order is known.
@@ -455,11 +484,12 @@ impl Engine {
                 let findings = self.rules.line_findings(&event, &self.options);
                 let text = String::from_utf8_lossy(&line.bytes[..offset]);
                 for finding in findings {
-                    out.emit(&locate::in_line(finding, &text, &line, state.file))?;
+                    let diagnostic = locate::in_line(finding, &text, &line, state.file);
+                    out.emit_or_group(&mut state.info, &diagnostic)?;
                 }
             }
             for diagnostic in &outcome.diagnostics {
-                out.emit(diagnostic)?;
+                out.emit_or_group(&mut state.info, diagnostic)?;
             }
             match &self.fetcher {
                 Some(fetcher) => {
@@ -479,12 +509,12 @@ impl Engine {
     fn collect_fetched(
         &self,
         fetcher: &Fetcher,
-        file: &Arc<str>,
-        urls: Vec<UrlRef>,
-        facts: &mut FileFacts,
-        skips: &mut FileSkips,
+        state: &mut FileState<'_>,
         out: &mut Output<'_>,
     ) -> Result<(), Stop> {
+        let file = state.file;
+        let urls = std::mem::take(&mut state.urls);
+        let (facts, skips, info) = (&mut state.facts, &mut state.skips, &mut state.info);
         let mut unreachable = 0;
         for url in urls {
             let outcome = fetcher.wait(&url.url);
@@ -539,9 +569,10 @@ impl Engine {
                     let tokens = fetched_image_tokens(&url, &outcome, self.options.model);
                     skips.skip(url.line, url.images, &url.pointer, skip, tokens);
                 }
-                let mut diagnostic = locate::into_diagnostic(finding, location.clone(), None);
+                let mut diagnostic =
+                    locate::into_diagnostic(finding, location.clone(), url.snippet.clone());
                 diagnostic.image_url.clone_from(&image_url);
-                out.emit(&diagnostic)?;
+                out.emit_or_group(info, &diagnostic)?;
             }
         }
         fetcher.pause_progress();
@@ -552,8 +583,8 @@ impl Engine {
             && !self.network_reported.swap(true, Ordering::Relaxed)
         {
             out.summary.failures.push(format!(
-                "cannot reach the network ({evidence}): {unreachable} image URL{} of `{file}` not verified; pass `--offline` to check without fetching",
-                if unreachable == 1 { "" } else { "s" }
+                "cannot reach the network ({evidence}): {} of `{file}` not verified; pass `--offline` to check without fetching",
+                crate::numbers::count(unreachable, "image URL", "image URLs")
             ));
         }
         Ok(())
@@ -570,6 +601,8 @@ struct FileState<'f> {
     urls: Vec<UrlRef>,
     /// The images the platform will skip, for the forecast and the skip threshold.
     skips: FileSkips,
+    /// Info findings on lines, emitted once per rule at the end of the file.
+    info: InfoGroups,
 }
 
 /// How many more tokens a fetched image costs than the minimum its example was counted

@@ -10,6 +10,7 @@ use crate::tokens::Model;
 
 /// What a check run needs to know: one copy of each setting.
 #[derive(Debug, Clone)]
+#[allow(clippy::struct_excessive_bools)] // independent settings, each its own flag
 pub struct Options {
     pub target: Target,
     /// The model tokens are counted for (`--model`; by default the target's vision model).
@@ -32,6 +33,9 @@ pub struct Options {
     /// Screen images for faces (`--faces on`): data URIs on the worker pool, fetched
     /// URLs once their body is read.
     pub faces: bool,
+    /// Report every info finding on its line (`--info-per-line`); by default a rule's
+    /// info findings are one diagnostic per file, with the count and the first lines.
+    pub info_per_line: bool,
 }
 
 impl Options {
@@ -51,6 +55,7 @@ impl Options {
             online: false,
             method: MethodChoice::Auto,
             faces: false,
+            info_per_line: false,
         }
     }
 }

@@ -50,7 +50,7 @@ impl Emitter for Capped<'_> {
         let over_rule = self.caps.per_rule.is_some_and(|cap| *seen > cap);
         let over_total = self.caps.total.is_some_and(|cap| self.shown >= cap);
         if over_rule || over_total {
-            self.hidden += 1;
+            self.hidden += diagnostic.count();
             return Ok(());
         }
         self.shown += 1;

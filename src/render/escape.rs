@@ -96,9 +96,29 @@ pub fn quote_value(value: &str) -> String {
     }
 }
 
+/// [`quote_value`] after its indefinite article: "an `assistant`", "a `user`". The article
+/// follows the first letter (a, e, i, o: "an"; `u` reads as "you" in `user`, the role
+/// most often quoted).
+pub fn a_quoted(value: &str) -> String {
+    let article = match value.chars().next().map(|c| c.to_ascii_lowercase()) {
+        Some('a' | 'e' | 'i' | 'o') => "an",
+        _ => "a",
+    };
+    format!("{article} {}", quote_value(value))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn articles_agree_with_the_quoted_word() {
+        assert_eq!(a_quoted("assistant"), "an `assistant`");
+        assert_eq!(a_quoted("user"), "a `user`");
+        assert_eq!(a_quoted("system"), "a `system`");
+        assert_eq!(a_quoted("Other"), "an `Other`");
+        assert_eq!(a_quoted(""), "a ``");
+    }
 
     #[test]
     fn controls_are_escaped_and_the_rest_kept() {

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use crate::diagnostic::SkipReason;
 use crate::forecast::Forecast;
-use crate::numbers::thousands;
+use crate::numbers::{count, thousands};
 
 /// Writes the forecast: one line when every image trains, else what is lost and why, the
 /// Azure skip limit, and what trains in tokens and cost.
@@ -83,8 +83,4 @@ fn reason_label(reason: SkipReason) -> &'static str {
         SkipReason::Url => "URL",
         SkipReason::Face => "face (probable)",
     }
-}
-
-fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }

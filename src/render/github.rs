@@ -28,7 +28,6 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::render::emitter::Emitter;
 use crate::render::escape::escape_controls_except;
-use crate::render::summary::plural;
 use crate::summary::Summary;
 
 /// Annotations of one level GitHub shows per step.
@@ -113,7 +112,7 @@ impl<'w> GithubEmitter<'w> {
         writeln!(
             self.out,
             "{} not annotated (GitHub shows {ANNOTATIONS_PER_LEVEL} {many} per step): {per_rule}",
-            plural(unannotated, one, many),
+            crate::numbers::count(unannotated, one, many),
         )
     }
 }

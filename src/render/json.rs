@@ -39,6 +39,12 @@ struct DiagnosticRecord<'d> {
     message: &'d str,
     help: Option<&'d str>,
     location: LocationRecord<'d>,
+    /// Only on a grouped info diagnostic: the findings it stands for, and their first
+    /// lines (README, JSON contract).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    occurrences: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    occurrence_lines: Option<&'d [u64]>,
 }
 
 #[derive(Serialize)]
@@ -96,6 +102,8 @@ impl Emitter for JsonEmitter<'_> {
                 column: d.location.column,
                 pointer: d.location.pointer.as_ref().map(JsonPointer::as_str),
             },
+            occurrences: d.occurrences.as_ref().map(|o| o.count),
+            occurrence_lines: d.occurrences.as_ref().map(|o| o.lines.as_slice()),
         };
         serde_json::to_writer(&mut self.out, &record)?;
         self.out.write_all(b"\n")

@@ -12,6 +12,11 @@
 //!   location: the file as a relative URI against `%SRCROOT%` (the working directory) and
 //!   a region with the 1-based line and column, columns counted in Unicode code points
 //!   (`columnKind`). Findings about a whole file have no region.
+//! - A grouped info diagnostic (one per rule and file, `--info-per-line` off) is one
+//!   result with `occurrenceCount`, SARIF's own field for "the number of times this
+//!   logically unique result was observed", and its other sampled lines as
+//!   `relatedLocations`: code scanning then shows one note for advice about the whole
+//!   file, not one alert per example. `--info-per-line` gives a result per line.
 //! - `invocations[0].executionSuccessful` is false when a file could not be read, and
 //!   `toolExecutionNotifications` says which and why.
 //! - `partialFingerprints["vft/v1"]` identifies a finding across runs without its line
@@ -207,13 +212,21 @@ struct SarifResult {
     level: &'static str,
     message: Text,
     locations: [ResultLocation; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    occurrence_count: Option<u64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<ResultLocation>,
     partial_fingerprints: BTreeMap<&'static str, String>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ResultLocation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
     physical_location: PhysicalLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text>,
 }
 
 #[derive(Serialize)]
@@ -351,6 +364,37 @@ fn fingerprint_hash(d: &Diagnostic, uri: &str) -> u64 {
     ])
 }
 
+/// A grouped diagnostic's sampled lines after its own, as related locations (no column:
+/// only the first line's is known).
+fn related_locations(d: &Diagnostic, artifact: &ArtifactLocation) -> Vec<ResultLocation> {
+    let Some(occurrences) = &d.occurrences else {
+        return Vec::new();
+    };
+    occurrences
+        .lines
+        .iter()
+        .filter(|&&line| Some(line) != d.location.line)
+        .enumerate()
+        .map(|(id, &start_line)| ResultLocation {
+            id: Some(id + 1),
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri: artifact.uri.clone(),
+                    uri_base_id: artifact.uri_base_id,
+                },
+                region: Some(Region {
+                    start_line,
+                    start_column: None,
+                }),
+            },
+            message: Some(Text {
+                text: "also here".to_owned(),
+                markdown: None,
+            }),
+        })
+        .collect()
+}
+
 impl Emitter for SarifEmitter<'_> {
     fn emit(&mut self, d: &Diagnostic) -> io::Result<()> {
         let artifact_location = artifact(&d.location.file, self.base.as_deref());
@@ -369,7 +413,10 @@ impl Emitter for SarifEmitter<'_> {
                 text,
                 markdown: None,
             },
+            related_locations: related_locations(d, &artifact_location),
+            occurrence_count: d.occurrences.as_ref().map(|o| o.count),
             locations: [ResultLocation {
+                id: None,
                 physical_location: PhysicalLocation {
                     artifact_location,
                     region: d.location.line.map(|start_line| Region {
@@ -377,6 +424,7 @@ impl Emitter for SarifEmitter<'_> {
                         start_column: d.location.column,
                     }),
                 },
+                message: None,
             }],
             partial_fingerprints: BTreeMap::from([(
                 FINGERPRINT_KEY,

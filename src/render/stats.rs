@@ -90,9 +90,9 @@ pub fn write_table(
             "epochs",
             if s.default_epochs {
                 format!(
-                    "{} (the cookbook's default for {} examples)",
+                    "{} (the cookbook's default for {})",
                     s.epochs,
-                    g(s.examples)
+                    crate::numbers::count(s.examples, "example", "examples")
                 )
             } else {
                 format!("{} (--epochs)", s.epochs)

@@ -2,18 +2,19 @@
 
 use std::io::{self, Write};
 
+use crate::numbers::{count, thousands};
 use crate::summary::Summary;
 
 /// The closing summary of the text formats: totals, then findings per rule.
 pub(crate) fn write_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
-    let files = plural(s.files, "file", "files");
-    let examples = plural(s.examples, "example", "examples");
-    let images = plural(s.images, "image", "images");
+    let files = count(s.files, "file", "files");
+    let examples = count(s.examples, "example", "examples");
+    let images = count(s.images, "image", "images");
     let methods = method_counts(s);
     writeln!(
         out,
         "Checked {files}{methods}: {examples}, {} with images, {images}",
-        s.examples_with_images
+        thousands(s.examples_with_images)
     )?;
     if let Some(tokens) = &s.tokens {
         writeln!(out, "{}", tokens.headline())?;
@@ -24,25 +25,40 @@ pub(crate) fn write_summary(out: &mut dyn Write, s: &Summary) -> io::Result<()> 
     if s.examples > 0 {
         super::forecast::write_forecast(out, &s.forecast)?;
     }
-    if s.rules.is_empty() {
-        return writeln!(out, "No problems found");
+    // A file vft could not read (or URLs it could not verify) is not a clean result.
+    for failure in &s.failures {
+        writeln!(out, "Could not check: {failure}")?;
     }
-    let errors = plural(s.errors, "error", "errors");
-    let warnings = plural(s.warnings, "warning", "warnings");
-    writeln!(out, "Found {errors}, {warnings}, {} info", s.infos)?;
+    if s.rules.is_empty() {
+        return match (s.failures.is_empty(), s.files) {
+            (true, _) => writeln!(out, "No problems found"),
+            (false, 0) => Ok(()),
+            (false, _) => writeln!(out, "No problems found in what could be checked"),
+        };
+    }
+    let errors = count(s.errors, "error", "errors");
+    let warnings = count(s.warnings, "warning", "warnings");
+    writeln!(
+        out,
+        "Found {errors}, {warnings}, {} info",
+        thousands(s.infos)
+    )?;
     let width = s.rules.iter().map(|r| r.name.len()).max().unwrap_or(0);
     for rule in s.rules.iter() {
         writeln!(
             out,
             "  {} {:<width$}  {:>7} {}",
-            rule.code, rule.name, rule.count, rule.severity
+            rule.code,
+            rule.name,
+            thousands(rule.count),
+            rule.severity
         )?;
     }
     if s.hidden > 0 {
         writeln!(
             out,
             "{} not shown (--max-per-rule, --max-diagnostics; 0 shows all)",
-            plural(s.hidden, "finding", "findings"),
+            count(s.hidden, "finding", "findings"),
         )?;
     }
     Ok(())
@@ -58,7 +74,13 @@ fn method_counts(s: &Summary) -> String {
         .iter()
         .filter_map(|&method| {
             let n = s.methods.iter().filter(|(_, m)| *m == method).count();
-            (n > 0).then(|| format!("{} {n}", method.name().to_ascii_uppercase()))
+            (n > 0).then(|| {
+                format!(
+                    "{} {}",
+                    method.name().to_ascii_uppercase(),
+                    thousands(n as u64)
+                )
+            })
         })
         .collect();
     if counts.is_empty() {
@@ -66,8 +88,4 @@ fn method_counts(s: &Summary) -> String {
     } else {
         format!(" ({})", counts.join(", "))
     }
-}
-
-pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }

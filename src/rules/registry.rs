@@ -58,6 +58,7 @@ pub static REGISTRY: &[Rule] = &numbered([
     media::private_image_url::RULE,
     media::image_in_text_only_method::RULE,
     media::image_shows_face::RULE,
+    media::image_needs_vision_model::RULE,
     content::missing_assistant_message::RULE,
     content::last_message_not_assistant::RULE,
     content::invalid_weight::RULE,

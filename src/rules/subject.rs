@@ -142,6 +142,8 @@ pub struct FileFacts {
     pub foreign: Option<ForeignShape>,
     /// The lines in no training format, of a file with `foreign` set.
     pub foreign_lines: u64,
+    /// The first line of an example with an image.
+    pub first_image_line: Option<u64>,
 }
 
 /// A set of line numbers as a count and the lowest few, so that what is kept per file does

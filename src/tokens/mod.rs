@@ -177,13 +177,8 @@ impl TokenSummary {
             self.price_per_million,
         );
         if self.images_unknown > 0 {
-            let images = if self.images_unknown == 1 {
-                "image"
-            } else {
-                "images"
-            };
-            let unknown = self.images_unknown;
-            line = format!("{line}; {unknown} {images} of unknown size counted at the minimum");
+            let unknown = crate::numbers::count(self.images_unknown, "image", "images");
+            line = format!("{line}; {unknown} of unknown size counted at the minimum");
         }
         line
     }

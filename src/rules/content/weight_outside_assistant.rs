@@ -1,5 +1,5 @@
 use crate::input::JsonPointer;
-use crate::render::escape::quote_value;
+use crate::render::escape::a_quoted;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::ExampleContext;
 
@@ -45,7 +45,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
             report
                 .at_key(
                     message.pointer().key("weight"),
-                    format!("`weight` on a {} message", quote_value(role)),
+                    format!("`weight` on {} message", a_quoted(role)),
                 )
                 .help("only assistant messages take `weight`: remove it");
         }

@@ -37,8 +37,8 @@ fn check(file: &FileFacts, report: &mut Report<'_>) {
         };
         report
             .file(format!(
-                "file has {} example(s), but must have at least {min}{by}",
-                file.examples
+                "file has {}, but must have at least {min}{by}",
+                crate::numbers::count(file.examples, "example", "examples")
             ))
             .help("add examples: the platform needs 10 and results usually need 50 or more");
     }

@@ -1,4 +1,4 @@
-use crate::render::escape::quote_value;
+use crate::render::escape::a_quoted;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::ExampleContext;
 
@@ -38,7 +38,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
             report
                 .at(
                     image.part.pointer(),
-                    format!("image in a {} message", quote_value(role)),
+                    format!("image in {} message", a_quoted(role)),
                 )
                 .help("images may appear only in `user` messages: move it, or describe it in text");
         }

@@ -5,6 +5,7 @@ pub mod corrupt_image;
 pub mod image_count_disputed;
 pub mod image_in_text_only_method;
 pub mod image_mime_mismatch;
+pub mod image_needs_vision_model;
 pub mod image_outside_user_message;
 pub mod image_shows_face;
 pub mod image_size_ambiguous;

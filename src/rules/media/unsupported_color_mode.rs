@@ -19,7 +19,12 @@ declare_rule! {
     /// A screenshot saved as an 8-bit palette PNG by an optimizer (`pngquant`, `optipng`).
     ///
     /// ## How to fix
-    /// Convert: `Image.open(src).convert("RGB").save(dst)` (`"RGBA"` to keep transparency).
+    /// Convert with Pillow, `Image.open(src).convert(MODE).save(dst)`, to the mode the help
+    /// names:
+    /// - `L`, `1`, `I;16`, `CMYK`: `convert("RGB")` (no transparency to keep);
+    /// - `LA`: `convert("RGBA")`, which keeps the alpha channel;
+    /// - `P`: `convert("RGBA")`, since a palette may carry transparency (`tRNS`) that
+    ///   `convert("RGB")` would drop; `convert("RGB")` is fine for a palette without it.
     ///
     /// ## Fix
     /// Safe: converts to RGB, or to RGBA when the image has transparency (`LA`, `P` with
@@ -45,15 +50,11 @@ fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
     let (Some(format), Some(mode)) = (probe.format, probe.header.mode) else {
         return;
     };
-    let (what, target) = match mode {
-        _ if !format.is_supported() => return,
-        ColorMode::Rgb | ColorMode::Rgba => return,
-        ColorMode::L => ("grayscale", "RGB"),
-        ColorMode::La => ("grayscale with alpha", "RGBA"),
-        ColorMode::Bilevel => ("1-bit black and white", "RGB"),
-        ColorMode::P => ("palette", "RGBA"),
-        ColorMode::I16 => ("16-bit grayscale", "RGB"),
-        ColorMode::Cmyk => ("CMYK", "RGB"),
+    if !format.is_supported() {
+        return;
+    }
+    let Some((what, target)) = conversion(mode) else {
+        return;
     };
     let finding = report
         .at(
@@ -68,5 +69,46 @@ fn check(image: &ImageView<'_>, report: &mut Report<'_>) {
         ));
     if let ImageOrigin::Data { .. } = image.origin {
         finding.fix(FixAction::RepairImage(image.pointer.clone()));
+    }
+}
+
+/// What a mode is and the mode to convert it to (the docs' How to fix); `None` for RGB and
+/// RGBA.
+fn conversion(mode: ColorMode) -> Option<(&'static str, &'static str)> {
+    Some(match mode {
+        ColorMode::Rgb | ColorMode::Rgba => return None,
+        ColorMode::L => ("grayscale", "RGB"),
+        ColorMode::La => ("grayscale with alpha", "RGBA"),
+        ColorMode::Bilevel => ("1-bit black and white", "RGB"),
+        ColorMode::P => ("palette", "RGBA"),
+        ColorMode::I16 => ("16-bit grayscale", "RGB"),
+        ColorMode::Cmyk => ("CMYK", "RGB"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The help's target mode is the one the docs name for that mode.
+    #[test]
+    fn help_and_docs_agree_on_the_target_mode() {
+        let docs = RULE.meta.documentation();
+        for mode in ColorMode::ALL {
+            let Some((_, target)) = conversion(mode) else {
+                continue;
+            };
+            let line = docs
+                .lines()
+                .find(|l| l.starts_with("- ") && l.contains(&format!("`{mode}`")))
+                .unwrap_or_else(|| panic!("the docs name no conversion for `{mode}`"));
+            let first = line.split(": ").nth(1).unwrap_or_default();
+            assert!(
+                first.starts_with(&format!("`convert(\"{target}\")`")),
+                "`{mode}`: help says {target}, docs say {line}"
+            );
+        }
+        assert_eq!(conversion(ColorMode::Rgb), None);
+        assert_eq!(conversion(ColorMode::Rgba), None);
     }
 }

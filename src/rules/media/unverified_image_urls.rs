@@ -33,9 +33,9 @@ declare_rule! {
 
 fn check(file: &FileFacts, report: &mut Report<'_>) {
     if file.url_images > 0 {
-        let plural = if file.url_images == 1 { "" } else { "s" };
+        let urls = crate::numbers::count(file.url_images, "image URL", "image URLs");
         report
-            .file(format!("{} image URL{plural} not fetched (`--offline`): reachability, size, format and colour mode unchecked", file.url_images))
+            .file(format!("{urls} not fetched (`--offline`): reachability, size, format and colour mode unchecked"))
             .help("run without `--offline` to fetch and check them; the platform skips images it cannot fetch");
     }
 }

@@ -1,4 +1,4 @@
-use crate::render::escape::quote_value;
+use crate::render::escape::{a_quoted, quote_value};
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::ExampleContext;
 
@@ -57,9 +57,9 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
                     .at(
                         part.pointer().key("type"),
                         format!(
-                            "{} parts are not allowed in a {} message",
+                            "{} parts are not allowed in {} message",
                             quote_value(kind),
-                            quote_value(role)
+                            a_quoted(role)
                         ),
                     )
                     .help(match role {

@@ -1,5 +1,5 @@
 use crate::json::Json;
-use crate::render::escape::quote_value;
+use crate::render::escape::a_quoted;
 use crate::rules::rule::{Check, Report, declare_rule};
 use crate::rules::subject::ExampleContext;
 
@@ -58,7 +58,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
                     report
                         .at(
                             pointer.index(0).key("role"),
-                            format!("`{key}` holds a {} message, not an `assistant` one", quote_value(role.unwrap_or_default())),
+                            format!("`{key}` holds {} message, not an `assistant` one", a_quoted(role.unwrap_or_default())),
                         )
                         .help("the output is the reply the model gives: make it an `assistant` message");
                 }
