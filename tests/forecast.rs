@@ -125,6 +125,14 @@ fn a_clean_file_forecasts_that_every_image_trains() {
     assert!(text.contains("Forecast: every image trains\n"), "{text}");
 }
 
+#[test]
+fn a_text_only_file_has_no_forecast_line() {
+    let file = common::fixtures().join("methods/dpo.jsonl");
+    let text = human(&[], &file);
+    assert!(!text.contains("Forecast"), "{text}");
+    assert!(text.contains("Checked 1 file"), "{text}");
+}
+
 /// A file of `gray` examples with a grayscale PNG (certain skips) and `faces` with a
 /// portrait (probable skips), from the mixed fixture's lines 3 and 2.
 fn skips_file(gray: usize, faces: usize) -> tempfile::NamedTempFile {

@@ -120,6 +120,16 @@ fn summary(diagnostics: &[Diagnostic]) -> Summary {
         images: 1,
         ..Summary::default()
     };
+    // The forecast of the same file: its one image trains.
+    summary.forecast.add_file(
+        vft::forecast::FileTotals {
+            examples: 8,
+            examples_with_images: 1,
+            images: 1,
+            unverified: 0,
+        },
+        &vft::forecast::FileSkips::default(),
+    );
     for d in diagnostics {
         summary.count(d);
     }

@@ -9,6 +9,10 @@ use crate::numbers::{count, thousands};
 /// Writes the forecast: one line when every image trains, else what is lost and why, the
 /// Azure skip limit, and what trains in tokens and cost.
 pub(crate) fn write_forecast(out: &mut dyn Write, f: &Forecast) -> io::Result<()> {
+    // A text-only file has nothing to forecast.
+    if f.images == 0 {
+        return Ok(());
+    }
     let unverified = match f.images_unverified {
         0 => String::new(),
         n => format!(
