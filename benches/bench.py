@@ -189,6 +189,18 @@ def parse_size(text):
     return int(float(text[:-1]) * units[text[-1].upper()]) if text[-1].upper() in units else int(text)
 
 
+def in_child(fn, *args):
+    """Runs fn in a forked child. Files are generated there so that this process stays
+    small: a tool is started by vfork, and its ru_maxrss counts this process's pages."""
+    import multiprocessing
+
+    proc = multiprocessing.get_context("fork").Process(target=fn, args=args)
+    proc.start()
+    proc.join()
+    if proc.exitcode != 0:
+        sys.exit(f"bench.py: generating {args[0]} failed")
+
+
 def run(cmd):
     """Runs cmd, returns (seconds, peak RSS in bytes, exit code)."""
     start = time.perf_counter()
@@ -248,7 +260,7 @@ def fix_case(a, photo_files):
     path = OUT / f"fix-{a.fix_size}.jsonl"
     if not path.exists():
         print(f"generating {path.relative_to(ROOT)} …", file=sys.stderr)
-        write_fix_file(path, parse_size(a.fix_size))
+        in_child(write_fix_file, path, parse_size(a.fix_size))
     outputs = {"vft fix": OUT / "fix-out-vft.jsonl", "peer (Pillow)": OUT / "fix-out-peer.jsonl"}
     rows = [("vft fix", [str(VFT), "fix", "--isolated", str(path), "-o", str(outputs["vft fix"])]),
             # One worker, as the peer has: what the pool adds on this machine.
@@ -312,19 +324,19 @@ def main():
 
     small = OUT / "text-12.jsonl"
     if not small.exists():
-        write_text_file(small, examples=12)
+        in_child(write_text_file, small, 12)
     files = [small]
     for size in sizes:
         path = OUT / f"photos-{size}.jsonl"
         if not path.exists():
             print(f"generating {path.relative_to(ROOT)} …", file=sys.stderr)
-            write_photo_file(path, parse_size(size))
+            in_child(write_photo_file, path, parse_size(size))
         files.append(path)
     if not a.no_text and not a.fix_only:
         path = OUT / "text-100k.jsonl"
         if not path.exists():
             print(f"generating {path.relative_to(ROOT)} …", file=sys.stderr)
-            write_text_file(path)
+            in_child(write_text_file, path)
         files.append(path)
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
