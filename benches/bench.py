@@ -92,8 +92,12 @@ def image_pool(seed=7):
     return pool
 
 
-def write_photo_file(path, target_bytes, seed=1):
-    pool = image_pool()
+def write_photo_file(path, target_bytes, seed=1, pick=None):
+    """Photo examples of 1–3 images each until `target_bytes`; `pick(rng)` chooses each
+    image's data URI (by default one of image_pool's)."""
+    if pick is None:
+        pool = image_pool()
+        pick = lambda rng: rng.choice(pool)  # noqa: E731
     rng = random.Random(seed)
     written = examples = 0
     tmp = path.with_suffix(".partial")
@@ -102,7 +106,7 @@ def write_photo_file(path, target_bytes, seed=1):
             parts = [{"type": "text", "text": rng.choice(QUESTIONS)}]
             for _ in range(rng.randint(1, 3)):
                 parts.append({"type": "image_url",
-                              "image_url": {"url": rng.choice(pool), "detail": rng.choice(("low", "high", "auto"))}})
+                              "image_url": {"url": pick(rng), "detail": rng.choice(("low", "high", "auto"))}})
             line = json.dumps({"messages": [
                 {"role": "system", "content": "You describe photographs accurately."},
                 {"role": "user", "content": parts},
@@ -147,24 +151,8 @@ def write_fix_file(path, target_bytes, broken_share=0.25, seed=3):
     pool = fix_pool()
     clean = [uri for uri, broken in pool if not broken]
     broken = [uri for uri, broken in pool if broken]
-    rng = random.Random(seed)
-    written = 0
-    tmp = path.with_suffix(".partial")
-    with open(tmp, "w", encoding="utf-8") as out:
-        while written < target_bytes:
-            parts = [{"type": "text", "text": rng.choice(QUESTIONS)}]
-            for _ in range(rng.randint(1, 3)):
-                uri = rng.choice(broken if rng.random() < broken_share else clean)
-                parts.append({"type": "image_url",
-                              "image_url": {"url": uri, "detail": rng.choice(("low", "high", "auto"))}})
-            line = json.dumps({"messages": [
-                {"role": "system", "content": "You describe photographs accurately."},
-                {"role": "user", "content": parts},
-                {"role": "assistant", "content": rng.choice(ANSWERS)},
-            ]}, ensure_ascii=False) + "\n"
-            out.write(line)
-            written += len(line)
-    tmp.rename(path)
+    return write_photo_file(path, target_bytes, seed,
+                            lambda rng: rng.choice(broken if rng.random() < broken_share else clean))
 
 
 def write_text_file(path, examples=100_000, seed=2):
