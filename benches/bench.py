@@ -7,6 +7,15 @@ the same checks) on the same file, in one run.
     python3 benches/bench.py --sizes 600M # only the ~600 MB photo file
     python3 benches/bench.py --quick      # a ~100 MB file, for a smoke run
     python3 benches/bench.py --sizes 100M --no-text --no-deep --faces  # face screening's cost
+    python3 benches/bench.py --fix-only --sizes 600M   # only the `vft fix` case
+
+The fix case times `vft fix IN -o OUT` beside benches/fix_peer.py (the obvious Python +
+Pillow script making the same conversions) on a ~40 MB file where about a quarter of the
+images need fixing (palette and grayscale PNGs, CMYK and grayscale JPEGs of real
+photographs at 512 px; the rest clean JPEG, PNG and WEBP): --fix-runs runs each, medians.
+It then checks that both fixed the same lines and that `vft check --offline` passes both
+outputs, and runs `vft fix` once on each photo file (nothing to fix there: every line
+passes through) for its peak RSS, which stays flat in the file's size.
 
 The small-file case (a clean 12-example text file: the pre-commit hook and editor case,
 where start-up is everything) runs --small-runs times per tool and reports the median.
@@ -36,6 +45,7 @@ OUT = ROOT / "target" / "bench"
 TARGET = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 VFT = pathlib.Path(os.environ.get("VFT_BIN", TARGET / "release" / "vft"))
 PEER = ROOT / "benches" / "peer_pillow.py"
+FIX_PEER = ROOT / "benches" / "fix_peer.py"
 
 # Colour photographs shipped in scikit-image's wheel (skimage/data); the grey ones are
 # converted to RGB, as a user preparing a dataset would.
@@ -83,8 +93,12 @@ def image_pool(seed=7):
     return pool
 
 
-def write_photo_file(path, target_bytes, seed=1):
-    pool = image_pool()
+def write_photo_file(path, target_bytes, seed=1, pick=None):
+    """Photo examples of 1–3 images each until `target_bytes`; `pick(rng)` chooses each
+    image's data URI (by default one of image_pool's)."""
+    if pick is None:
+        pool = image_pool()
+        pick = lambda rng: rng.choice(pool)  # noqa: E731
     rng = random.Random(seed)
     written = examples = 0
     tmp = path.with_suffix(".partial")
@@ -93,7 +107,7 @@ def write_photo_file(path, target_bytes, seed=1):
             parts = [{"type": "text", "text": rng.choice(QUESTIONS)}]
             for _ in range(rng.randint(1, 3)):
                 parts.append({"type": "image_url",
-                              "image_url": {"url": rng.choice(pool), "detail": rng.choice(("low", "high", "auto"))}})
+                              "image_url": {"url": pick(rng), "detail": rng.choice(("low", "high", "auto"))}})
             line = json.dumps({"messages": [
                 {"role": "system", "content": "You describe photographs accurately."},
                 {"role": "user", "content": parts},
@@ -104,6 +118,42 @@ def write_photo_file(path, target_bytes, seed=1):
             examples += 1
     tmp.rename(path)
     return examples
+
+
+def fix_pool(seed=11):
+    """(data URI, needs a fix) for colour photographs at 512 px: clean JPEG, PNG and WEBP,
+    and the kinds a user's dataset holds that the platform skips: palette and grayscale
+    PNGs, CMYK (Adobe) and grayscale JPEGs."""
+    from PIL import Image
+
+    rng = random.Random(seed)
+    pool = []
+    for name in ("coffee.png", "chelsea.png", "astronaut.png", "rocket.jpg", "motorcycle_left.png",
+                 "ihc.png", "hubble_deep_field.jpg", "retina.jpg"):
+        with Image.open(photo_dir() / name) as im:
+            im = im.convert("RGB")
+            im.thumbnail((512, 512), Image.Resampling.LANCZOS)
+        for img, fmt, mime, kwargs, broken in (
+                (im, "JPEG", "image/jpeg", {"quality": rng.choice((85, 90, 95))}, False),
+                (im, "PNG", "image/png", {}, False),
+                (im, "WEBP", "image/webp", {"quality": 85}, False),
+                (im.convert("P", palette=Image.Palette.ADAPTIVE), "PNG", "image/png", {}, True),
+                (im.convert("L"), "PNG", "image/png", {}, True),
+                (im.convert("CMYK"), "JPEG", "image/jpeg", {"quality": 90}, True),
+                (im.convert("L"), "JPEG", "image/jpeg", {"quality": 90}, True)):
+            buf = io.BytesIO()
+            img.save(buf, fmt, **kwargs)
+            pool.append((f"data:{mime};base64,{base64.b64encode(buf.getvalue()).decode()}", broken))
+    return pool
+
+
+def write_fix_file(path, target_bytes, broken_share=0.25, seed=3):
+    """Photo examples of 1–3 images each, a `broken_share` of the images needing a fix."""
+    pool = fix_pool()
+    clean = [uri for uri, broken in pool if not broken]
+    broken = [uri for uri, broken in pool if broken]
+    return write_photo_file(path, target_bytes, seed,
+                            lambda rng: rng.choice(broken if rng.random() < broken_share else clean))
 
 
 def write_text_file(path, examples=100_000, seed=2):
@@ -126,6 +176,18 @@ def write_text_file(path, examples=100_000, seed=2):
 def parse_size(text):
     units = {"K": 10**3, "M": 10**6, "G": 10**9}
     return int(float(text[:-1]) * units[text[-1].upper()]) if text[-1].upper() in units else int(text)
+
+
+def in_child(fn, *args):
+    """Runs fn in a forked child. Files are generated there so that this process stays
+    small: a tool is started by vfork, and its ru_maxrss counts this process's pages."""
+    import multiprocessing
+
+    proc = multiprocessing.get_context("fork").Process(target=fn, args=args)
+    proc.start()
+    proc.join()
+    if proc.exitcode != 0:
+        sys.exit(f"bench.py: generating {args[0]} failed")
 
 
 def run(cmd):
@@ -171,6 +233,78 @@ def warm(path):
             pass
 
 
+def row(name, size_mb, tool, seconds, ratio, rss):
+    ratio = f"{ratio:>5.1f}×" if ratio is not None else f"{'':>6}"
+    print(f"{name:<22} {size_mb:>7.2f} {tool:<14} {seconds:>8.3f} {size_mb / seconds:>8.0f} "
+          f"{ratio} {rss / 2**20:>6.0f} MiB")
+
+
+def fixed_counts(source, fixed):
+    """(lines whose JSON changed, images changed, lines kept byte for byte) of `fixed`
+    against `source`, line by line (neither has blank lines)."""
+    lines = images = same = 0
+    with open(source, "rb") as a, open(fixed, "rb") as b:
+        for before, after in zip(a, b, strict=True):
+            if before == after:
+                same += 1
+                continue
+            x, y = json.loads(before), json.loads(after)
+            if x == y:
+                continue
+            lines += 1
+            for m, n in zip(x["messages"], y["messages"]):
+                if isinstance(m["content"], list):
+                    images += sum(p != q for p, q in zip(m["content"], n["content"]))
+    return lines, images, same
+
+
+def fix_case(a, photo_files):
+    """`vft fix` beside benches/fix_peer.py; then `vft fix`'s peak RSS on the photo files."""
+    path = OUT / f"fix-{a.fix_size}.jsonl"
+    if not path.exists():
+        print(f"generating {path.relative_to(ROOT)} …", file=sys.stderr)
+        in_child(write_fix_file, path, parse_size(a.fix_size))
+    outputs = {"vft fix": OUT / "fix-out-vft.jsonl", "peer (Pillow)": OUT / "fix-out-peer.jsonl"}
+    rows = [("vft fix", [str(VFT), "fix", "--isolated", str(path), "-o", str(outputs["vft fix"])]),
+            # One worker, as the peer has: what the pool adds on this machine.
+            ("vft fix -j1", [str(VFT), "fix", "--isolated", "-j1", str(path), "-o", str(OUT / "fix-out-j1.jsonl")]),
+            ("peer (Pillow)", [sys.executable, str(FIX_PEER), str(path), str(outputs["peer (Pillow)"])])]
+    size_mb = path.stat().st_size / 1e6
+    warm(path)
+    results = {}
+    failed = False
+    for tool, cmd in rows:
+        seconds, rss, code = median_of(cmd, a.fix_runs)
+        if code != 0:
+            print(f"  {tool} exited {code} on {path.name}: every line should be fixable", file=sys.stderr)
+            failed = True
+        results[tool] = seconds
+        row(path.name, size_mb, tool, seconds, results[tool] / results["vft fix"], rss)
+    counts = {}
+    for tool, out in outputs.items():
+        lines, images, same = fixed_counts(path, out)
+        check = subprocess.run([str(VFT), "check", "--offline", "--isolated", "--format", "json", str(out)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+        counts[tool] = (lines, images)
+        print(f"  {tool}: {lines} lines and {images} images changed, {same} lines byte for byte, "
+              f"output {out.stat().st_size / 1e6:.1f} MB, `vft check --offline` on it exits {check}")
+        failed |= check != 0
+    if len(set(counts.values())) != 1:
+        print("  vft fix and the peer disagree on what needed fixing", file=sys.stderr)
+        failed = True
+    for big in photo_files:
+        out = OUT / "fix-out-photos.jsonl"
+        big_mb = big.stat().st_size / 1e6
+        warm(big)
+        seconds, rss, code = best_of([str(VFT), "fix", "--isolated", str(big), "-o", str(out)], 1)
+        row(big.name, big_mb, "vft fix", seconds, None, rss)
+        if code != 0:
+            print(f"  vft fix exited {code} on {big.name}: the generated file should be clean", file=sys.stderr)
+            failed = True
+        out.unlink(missing_ok=True)
+    return failed
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="600M,5G", help="photo file sizes to run (comma-separated)")
@@ -183,6 +317,10 @@ def main():
     ap.add_argument("--faces", action="store_true",
                     help="also time --faces on against --faces off on the first photo file "
                          "(interleaved, median of --repeat runs)")
+    ap.add_argument("--no-fix", action="store_true", help="skip the `vft fix` case")
+    ap.add_argument("--fix-only", action="store_true", help="only the `vft fix` case (and its RSS on --sizes)")
+    ap.add_argument("--fix-size", default="40M", help="size of the file the fix case repairs")
+    ap.add_argument("--fix-runs", type=int, default=5, help="runs per tool in the fix case (median)")
     a = ap.parse_args()
 
     if not a.no_build:
@@ -192,26 +330,27 @@ def main():
 
     small = OUT / "text-12.jsonl"
     if not small.exists():
-        write_text_file(small, examples=12)
+        in_child(write_text_file, small, 12)
     files = [small]
     for size in sizes:
         path = OUT / f"photos-{size}.jsonl"
         if not path.exists():
             print(f"generating {path.relative_to(ROOT)} …", file=sys.stderr)
-            write_photo_file(path, parse_size(size))
+            in_child(write_photo_file, path, parse_size(size))
         files.append(path)
-    if not a.no_text:
+    if not a.no_text and not a.fix_only:
         path = OUT / "text-100k.jsonl"
         if not path.exists():
             print(f"generating {path.relative_to(ROOT)} …", file=sys.stderr)
-            write_text_file(path)
+            in_child(write_text_file, path)
         files.append(path)
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
           f"python {platform.python_version()}")
     print(f"{'file':<22} {'MB':>7} {'tool':<14} {'seconds':>8} {'MB/s':>8} {'ratio':>6} {'peak RSS':>9}")
     failed = False
-    for path in files:
+    photos = [f for f in files if "photos" in f.name]
+    for path in [] if a.fix_only else files:
         size_mb = path.stat().st_size / 1e6
         warm(path)
         rows = [("vft", [str(VFT), "check", "--format", "json", str(path)]),
@@ -229,8 +368,7 @@ def main():
             ratio = results["vft"] and results[tool] / results["vft"]
             print(f"{path.name:<22} {size_mb:>7.2f} {tool:<14} {seconds:>8.3f} {size_mb / seconds:>8.0f} "
                   f"{ratio:>5.1f}× {rss / 2**20:>6.0f} MiB")
-    photos = [f for f in files if "photos" in f.name]
-    if not a.no_deep and photos:
+    if not a.no_deep and not a.fix_only and photos:
         path = photos[0]
         size_mb = path.stat().st_size / 1e6
         one, _, _ = best_of([str(VFT), "check", "--deep", "-j1", str(path)], a.repeat)
@@ -253,9 +391,12 @@ def main():
             print(f"{path.name:<22} {size_mb:>7.2f} {tool:<14} {seconds:>8.3f} {size_mb / seconds:>8.0f} "
                   f"{'':>6} {rss / 2**20:>6.0f} MiB")
         print(f"faces on ÷ off: {on[0] / off[0]:.1f}× the time (medians of {a.repeat} interleaved runs)")
+    if not a.no_fix or a.fix_only:
+        failed |= fix_case(a, photos)
     print(f"binary: {VFT.stat().st_size / 1e6:.1f} MB ({VFT})")
     print("ratio = peer seconds / vft seconds (higher is better for vft); the 12-example row is the median "
-          f"of {a.small_runs} runs, the others the best of {a.repeat}")
+          f"of {a.small_runs} runs, the others the best of {a.repeat}; the fix case's vft fix and peer rows "
+          f"the median of {a.fix_runs}, vft fix on the photo files one run")
     sys.exit(1 if failed else 0)
 
 
