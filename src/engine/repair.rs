@@ -6,6 +6,7 @@
 //! The fixer names no rule: it applies the [`FixAction`]s the rules attach, as the
 //! [`FixPolicy`] allows.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -172,10 +173,11 @@ pub(super) fn repair_line(raw: &RawLine<'_>, cx: &RepairContext<'_>) -> LineRepa
         return repair;
     }
 
-    let mut current = raw.bytes.to_vec();
+    // Borrowed until a fix changes it: most lines pass through without a copy.
+    let mut current: Cow<'_, [u8]> = Cow::Borrowed(raw.bytes);
     let mut changed = false;
     if let (Some(at), Some(rule)) = (outcome.crlf, file_fixes.strip_carriage_returns) {
-        current.truncate(at);
+        current = Cow::Borrowed(&raw.bytes[..at]);
         changed = true;
         repair.applied.push(rule);
     }
@@ -202,7 +204,7 @@ pub(super) fn repair_line(raw: &RawLine<'_>, cx: &RepairContext<'_>) -> LineRepa
                 repair.applied.extend(rules);
             }
         }
-        current = next;
+        current = Cow::Owned(next);
         changed = true;
         diagnostics = check(&current).diagnostics;
     }
@@ -229,14 +231,14 @@ pub(super) fn repair_line(raw: &RawLine<'_>, cx: &RepairContext<'_>) -> LineRepa
         )
     {
         repair.fitted = fitted.1;
-        current = fitted.0;
+        current = Cow::Owned(fitted.0);
         changed = true;
     }
     repair.verdict = if !repair.reasons.is_empty() {
         repair.applied.clear();
         Verdict::Invalid
     } else if changed {
-        Verdict::Fixed(current)
+        Verdict::Fixed(current.into_owned())
     } else {
         Verdict::Unchanged
     };
@@ -366,12 +368,8 @@ fn repair_image(
         .parent()
         .map(|part| part.key("detail"))
         .and_then(|detail| json_pointer::resolve(text, &detail, SpanTarget::Value))
-        .and_then(|span| serde_json::from_str::<String>(&text[span]).ok());
-    let detail = match detail.as_deref() {
-        Some("low") => Detail::Low,
-        Some("high") => Detail::High,
-        _ => Detail::Auto,
-    };
+        .and_then(|span| Json::parse(&text[span]).ok());
+    let detail = Detail::of(detail.as_ref());
     let repaired = image::repair(&uri, detail, policy.image)?;
     let json = serde_json::to_string(&repaired.uri).map_err(|error| error.to_string())?;
     Ok((Edit::replace(span, json), repaired.note))

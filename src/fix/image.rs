@@ -96,8 +96,7 @@ pub fn fit_to_detail(
         return Ok(None);
     }
     let (picture, alpha) = normalise(source.image.resize_exact(w, h, FilterType::Lanczos3));
-    let as_jpeg =
-        !alpha && (format == Format::Jpeg || (format == Format::Webp && is_lossy_webp(&bytes)));
+    let as_jpeg = !alpha && is_lossy(&bytes, format);
     let encoded = encode(&picture, as_jpeg, source.icc.as_deref())?;
     if encoded.len() >= bytes.len() {
         return Ok(None);
@@ -148,9 +147,7 @@ pub fn repair(uri: &str, detail: Detail, settings: ImageSettings) -> Result<Repa
     };
     let source = decode(&bytes, format, settings.keep_icc)?;
     let (mut picture, alpha) = normalise(source.image);
-    let lossy_source =
-        matches!(format, Format::Jpeg) || (format == Format::Webp && is_lossy_webp(&bytes));
-    let mut as_jpeg = lossy_source && !alpha;
+    let mut as_jpeg = !alpha && is_lossy(&bytes, format);
     let mut encoded = encode(&picture, as_jpeg, source.icc.as_deref())?;
     if encoded.len() as u64 > settings.max_bytes && !alpha && !as_jpeg {
         as_jpeg = true;
@@ -322,6 +319,11 @@ fn encode(image: &DynamicImage, as_jpeg: bool, icc: Option<&[u8]>) -> Result<Vec
     };
     result.map_err(|error| format!("cannot encode it: {error}"))?;
     Ok(out)
+}
+
+/// Whether the source is a lossy format (JPEG, lossy WEBP): re-encoded as JPEG, not PNG.
+fn is_lossy(bytes: &[u8], format: Format) -> bool {
+    format == Format::Jpeg || (format == Format::Webp && is_lossy_webp(bytes))
 }
 
 /// A lossy WEBP holds a `VP8 ` chunk (lossless ones `VP8L`), possibly after `VP8X`.

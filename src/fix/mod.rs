@@ -16,7 +16,6 @@ pub mod output;
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Applicability, RuleMeta};
-use crate::rules::REGISTRY;
 
 pub use self::image::ImageSettings;
 
@@ -37,16 +36,6 @@ pub struct FixPolicy {
 }
 
 impl FixPolicy {
-    /// Every fix of every rule, safe ones only.
-    pub fn safe(image: ImageSettings) -> Self {
-        Self {
-            unsafe_fixes: false,
-            fixable: vec![true; REGISTRY.len()],
-            keep_invalid: false,
-            image,
-        }
-    }
-
     /// Whether the fix of `rule` is applied.
     pub fn applies(&self, rule: &RuleMeta) -> bool {
         let selected = self.fixable.get(rule.id.index()).copied().unwrap_or(false);

@@ -49,10 +49,6 @@ impl Staged {
         })
     }
 
-    pub fn destination(&self) -> &Path {
-        &self.destination
-    }
-
     /// Syncs, reads back, compares, and renames over the destination (keeping its
     /// permissions when it exists). On error the destination is untouched.
     pub fn commit(self) -> io::Result<()> {
