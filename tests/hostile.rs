@@ -190,7 +190,6 @@ fn cr_only_line_endings_are_not_called_crlf() {
 }
 
 #[test]
-#[ignore = "needs an upper bound on -j and --fetch-retries (issue 17 part 4, cli)"]
 fn absurd_numeric_flags_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("ok.jsonl"), text_line("a") + "\n").unwrap();
