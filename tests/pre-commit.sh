@@ -3,9 +3,10 @@
 # PyPI): `pre-commit try-repo` builds this repository with `cargo install` (as users get
 # it) and runs the hook on a bad file (must fail) and a good one (must pass).
 #
-# The build is a release build; to keep CI short it turns off LTO and keeps its target
-# directory in target/pre-commit so later runs are incremental. pre-commit's own cache is
-# a temporary directory (PRE_COMMIT_HOME), so every run installs the hook afresh.
+# The build is a release build; to keep CI short it is built for build time, not speed
+# (.ci/release-env.sh), in target/pre-commit so later runs are incremental. pre-commit's
+# own cache is a temporary directory (PRE_COMMIT_HOME), so every run installs the hook
+# afresh.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -21,10 +22,8 @@ pre-commit --version
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export PRE_COMMIT_HOME="$work/cache"
-export CARGO_TARGET_DIR="$repo/target/pre-commit"
-export CARGO_PROFILE_RELEASE_LTO=false
-export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
-export CARGO_PROFILE_RELEASE_DEBUG=false
+# shellcheck source=../.ci/release-env.sh
+source "$repo/.ci/release-env.sh"
 
 project="$work/project"
 mkdir -p "$project"
