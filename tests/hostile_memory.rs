@@ -9,7 +9,7 @@ mod hostile;
 
 use std::fs;
 
-use hostile::{black_png, iccp_bomb, image_lines, run_vft};
+use hostile::{black_png, iccp_bomb, image_lines, run_vft, url_lines};
 
 /// The issue's bound for `--deep` and for any input.
 const BOUND_MIB: u64 = 500;
@@ -93,6 +93,46 @@ fn deep_a_webp_needing_more_than_the_budget_is_reported_not_decoded() {
         run.stdout()
     );
     run.assert_peak_under(BOUND_MIB);
+}
+
+/// Each answer a 10 MiB body: a small PNG padded with zeros (the issue's "64 URL bodies of
+/// 10 MiB in flight": 434 MB, 200 bodies 532 MB, before the fetcher's byte budget).
+fn ten_mebibyte_bodies(_path: &str) -> hostile::Answer {
+    let mut body = black_png(8, &[]);
+    body.resize(10 << 20, 0);
+    hostile::Answer {
+        status: 200,
+        headers: vec![("Content-Type", "image/png".into())],
+        body,
+        pace: None,
+    }
+}
+
+/// Bodies in flight share one byte budget (256 MiB, `fetch::budget`), so 200 URLs of
+/// 10 MiB each peak like a few dozen, whatever the number of connections.
+#[test]
+fn two_hundred_ten_mebibyte_url_bodies_stay_under_the_bound() {
+    let base = hostile::local_server(ten_mebibyte_bodies);
+    let dir = tempfile::tempdir().unwrap();
+    let urls: Vec<String> = (0..200).map(|n| format!("{base}/big-{n}.png")).collect();
+    fs::write(dir.path().join("urls.jsonl"), url_lines(&urls)).unwrap();
+    let run = run_vft(
+        &[
+            "check",
+            "--allow-private-urls",
+            "--no-cache",
+            "--format",
+            "concise",
+            "urls.jsonl",
+        ],
+        dir.path(),
+        None,
+        &[],
+    );
+    run.assert_verdict();
+    // Every URL was fetched: not one is reported unreachable or cut off by a timeout.
+    assert!(!run.stdout().contains("VFT217"), "{}", run.stdout());
+    run.assert_peak_under(400);
 }
 
 /// `n` lines of `{}` (each a finding: no `messages`).

@@ -13,7 +13,7 @@
 
 use std::collections::HashSet;
 use std::error::Error;
-use std::io::{self, Read};
+use std::io;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,6 +21,7 @@ use reqwest::Url;
 use reqwest::blocking::Response;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 
+use super::body_buffer::BodyBuffer;
 use super::budget::ByteBudget;
 use super::cache::{Cache, Cached, Validators};
 use super::config::Config;
@@ -229,29 +230,23 @@ impl Client {
         }
         let expected = declared.unwrap_or(READ_LIMIT);
         let _reservation = self.bytes.reserve(expected, deadline)?;
-        // The buffer never grows past what was reserved.
+        // Allocated once at what was reserved (a mapping: see `body_buffer`); pages never
+        // written cost no memory.
         let cap = usize::try_from(expected).unwrap_or(usize::MAX);
-        let mut bytes: Vec<u8> = Vec::with_capacity(cap.min(CHUNK));
-        let mut chunk = vec![0; CHUNK];
+        let mut bytes = BodyBuffer::with_capacity(cap).map_err(|e| classify_read(&e))?;
         loop {
             if Instant::now() >= deadline {
                 return Err(Failure::Timeout);
             }
-            let room = cap.saturating_sub(bytes.len()).min(CHUNK);
-            if room == 0 {
+            if bytes.room() == 0 {
                 break;
             }
-            let n = response
-                .read(&mut chunk[..room])
+            let n = bytes
+                .read_from(&mut response, CHUNK)
                 .map_err(|e| classify_read(&e))?;
             if n == 0 {
                 break;
             }
-            if bytes.len() + n > bytes.capacity() {
-                let grown = (bytes.len() + n).max(bytes.capacity() * 2).min(cap);
-                bytes.reserve_exact(grown - bytes.len());
-            }
-            bytes.extend_from_slice(&chunk[..n]);
         }
         let len = bytes.len() as u64;
         if len >= READ_LIMIT {

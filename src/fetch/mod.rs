@@ -11,13 +11,15 @@
 //! - [`client`]: one fetch: redirects followed by hand, retries with backoff on 429/5xx,
 //!   a 10 MiB + 1 byte read limit, no decompression, a deadline on the whole request.
 //! - [`hosts`]: per-host concurrency, dead hosts failing fast, the [`NetworkVerdict`].
-//! - [`budget`]: the bytes of bodies in flight, bounded across threads.
+//! - [`budget`]: the bytes of bodies in flight, bounded across threads; [`body_buffer`]:
+//!   the mapping each body is read into.
 //! - [`cache`]: outcomes on disk, revalidated with `ETag` / `Last-Modified`.
 //!
 //! Time is bounded three ways: [`Config::timeout`] for one request including its body,
 //! [`Config::max_retry_wait`] for the waits between retries of one URL, and
 //! [`Config::budget`] for all the fetching of one file ([`Fetcher::begin_file`]).
 
+mod body_buffer;
 mod budget;
 pub mod cache;
 pub mod client;

@@ -42,6 +42,12 @@ impl Run {
     }
 
     pub(crate) fn assert_peak_under(&self, mib: u64) {
+        // Shown with `--nocapture`: the measured figures the README and notes quote.
+        eprintln!(
+            "peak RSS {} MiB (bound {mib} MiB), {:.1} s",
+            self.peak_rss >> 20,
+            self.elapsed.as_secs_f64()
+        );
         assert!(
             self.peak_rss < mib << 20,
             "peak RSS {} MiB, bound {mib} MiB",
