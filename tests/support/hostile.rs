@@ -41,6 +41,7 @@ impl Run {
         assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
     }
 
+    #[allow(clippy::print_stderr)]
     pub(crate) fn assert_peak_under(&self, mib: u64) {
         // Shown with `--nocapture`: the measured figures the README and notes quote.
         eprintln!(
