@@ -251,6 +251,22 @@ fn github_raw_url_vision_file_is_clean_offline() {
     }
 }
 
+/// A second user's gpt-4o vision file with GitHub raw URLs (one `image_url` a line, no
+/// text part): clean offline, and its unfetched images make the cost a range.
+#[test]
+fn github_raw_url_shapes_file_is_clean_offline_with_a_cost_range() {
+    if skip_without_corpus() {
+        return;
+    }
+    for target in TARGETS {
+        let verdict = check("github-raw-vision-shapes.jsonl", target);
+        verdict.assert_findings(&[], &[]);
+        let tokens = &verdict.summary["tokens"];
+        assert_eq!(tokens["images_unfetched"], 100);
+        assert!(tokens["cost_high"].as_f64() > tokens["cost"].as_f64());
+    }
+}
+
 /// The cookbook's data-prep notebook file has 5 examples on purpose; the platform needs 10.
 #[test]
 fn cookbook_data_prep_file_has_too_few_examples() {
@@ -418,7 +434,6 @@ fn together_dpo_test_case_is_dpo_with_too_few_examples() {
 
 /// Only gpt-4o-2024-08-06 takes images on OpenAI (spec §4); gpt-4o-mini on neither target.
 #[test]
-#[ignore = "silent pass: no model-vision rule yet, issue 18 §4"]
 fn vision_file_with_a_text_only_model_is_an_error() {
     if skip_without_corpus() {
         return;
