@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used)] // test helpers panic on setup failure by design
 
 mod common;
+#[path = "support/hostile.rs"]
+mod hostile;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -53,20 +55,6 @@ impl Reply {
         let bytes = std::fs::read(common::fixtures().join("images").join(name)).unwrap();
         Reply::new(200, bytes).header("Content-Type", content_type)
     }
-}
-
-/// A black RGB PNG of `width`×`height`: more than one tile, so its tokens exceed the least
-/// an image of unknown size is counted with.
-fn black_png(width: u32, height: u32) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    let mut encoder = png::Encoder::new(&mut bytes, width, height);
-    encoder.set_color(png::ColorType::Rgb);
-    let mut writer = encoder.write_header().unwrap();
-    writer
-        .write_image_data(&vec![0; (width * height * 3) as usize])
-        .unwrap();
-    writer.finish().unwrap();
-    bytes
 }
 
 /// One request as the server saw it.
@@ -182,7 +170,10 @@ fn standard_routes(seen: &Seen, count: usize) -> Reply {
         "/limited.png" if count == 1 => Reply::new(429, "slow down").header("Retry-After", "1"),
         "/rgb.png" | "/flaky.png" | "/limited.png" => Reply::image("rgb.png", "image/png"),
         "/rgb.jpg" => Reply::image("rgb.jpg", "image/jpeg"),
-        "/large.png" => Reply::new(200, black_png(1024, 768)).header("Content-Type", "image/png"),
+        // Four tiles: more than the least an image of unknown size is counted with.
+        "/large.png" => {
+            Reply::new(200, hostile::black_png(1024, &[])).header("Content-Type", "image/png")
+        }
         "/gray.png" => Reply::image("gray.png", "image/png"),
         "/face.jpg" => Reply::image("faces/astronaut.jpg", "image/jpeg"),
         "/still.gif" => Reply::image("still.gif", "image/gif"),
@@ -782,7 +773,7 @@ fn fetched_images_count_their_real_image_tokens() {
     let offline = tokens_with(&["--offline"]);
     let fetched = tokens_with(&[]);
 
-    let (width, height) = (1024, 768);
+    let (width, height) = (1024, 1024);
     // No `detail`: auto, counted as high.
     let real = image_tokens(width, height, Detail::Auto, Model::Gpt4o);
     let bounds = unknown_bounds(Detail::Auto, Model::Gpt4o);
