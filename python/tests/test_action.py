@@ -38,6 +38,28 @@ def github_env(tmp_path: Path) -> Dict[str, str]:
     return env
 
 
+def test_summary_writer_shows_token_ranges_for_unfetched_urls(tmp_path: Path, github_env) -> None:
+    """Image URLs not fetched (`--offline`): tokens, billed tokens and cost are ranges."""
+    report = tmp_path / "report.jsonl"
+    urls = REPO / "fixtures" / "tokens" / "url-images.jsonl"
+    with report.open("w") as out:
+        subprocess.run(
+            [vft.find_vft_bin(), "check", "--format", "json", "--offline", str(urls)],
+            stdout=out,
+            check=False,
+        )
+    done = subprocess.run(
+        [sys.executable, "-m", "vft.action_summary", str(report)], env=github_env
+    )
+    assert done.returncode == 0
+    markdown = Path(github_env["GITHUB_STEP_SUMMARY"]).read_text()
+    t = json.loads(report.read_text().splitlines()[-1])["tokens"]
+    assert (
+        f"| {t['total']:,}–{t['total_high']:,} | {t['billed']:,}–{t['billed_high']:,} | "
+        f"{t['epochs']} | ${t['cost']:,.2f}–${t['cost_high']:,.2f} |"
+    ) in markdown
+
+
 def test_summary_writer_tables_per_rule(tmp_path: Path, bad: Path, github_env) -> None:
     report = tmp_path / "report.jsonl"
     with report.open("w") as out:
