@@ -150,6 +150,14 @@ pub struct TrainedTokens {
     pub billed_trained: u64,
     pub cost: f64,
     pub cost_trained: f64,
+    /// The same with every unfetched image URL at the most it can cost (equal to the
+    /// figures above when every image's size is known).
+    pub total_high: u64,
+    pub trained_high: u64,
+    pub billed_high: u64,
+    pub billed_trained_high: u64,
+    pub cost_high: f64,
+    pub cost_trained_high: f64,
 }
 
 /// The training-set forecast over every file of a run.
@@ -236,12 +244,52 @@ impl Forecast {
     /// exact unless an example is over the per-example limit, where the cap applies to
     /// what is left).
     pub fn price(&mut self, tokens: &TokenSummary) {
-        let trained = tokens.total.saturating_sub(self.skipped_tokens);
+        let low = Trained::of(
+            tokens.total,
+            tokens.billed,
+            tokens.cost,
+            self.skipped_tokens,
+        );
+        // Skipped images are of known size, or URLs the platform cannot fetch either,
+        // counted at their least in both bounds.
+        let high = Trained::of(
+            tokens.total_high,
+            tokens.billed_high,
+            tokens.cost_high,
+            self.skipped_tokens,
+        );
+        self.tokens = Some(TrainedTokens {
+            total: tokens.total,
+            trained: low.tokens,
+            billed: tokens.billed,
+            billed_trained: low.billed,
+            cost: tokens.cost,
+            cost_trained: low.cost,
+            total_high: tokens.total_high,
+            trained_high: high.tokens,
+            billed_high: tokens.billed_high,
+            billed_trained_high: high.billed,
+            cost_high: tokens.cost_high,
+            cost_trained_high: high.cost,
+        });
+    }
+}
+
+/// What trains of one bound's figures.
+struct Trained {
+    tokens: u64,
+    billed: u64,
+    cost: f64,
+}
+
+impl Trained {
+    fn of(total: u64, billed: u64, cost: f64, skipped: u64) -> Self {
+        let trained = total.saturating_sub(skipped);
         #[allow(clippy::cast_precision_loss, reason = "a ratio of token counts")]
-        let share = if tokens.total == 0 {
+        let share = if total == 0 {
             1.0
         } else {
-            trained as f64 / tokens.total as f64
+            trained as f64 / total as f64
         };
         #[allow(
             clippy::cast_possible_truncation,
@@ -249,15 +297,12 @@ impl Forecast {
             clippy::cast_precision_loss,
             reason = "a share in [0, 1] of a token count"
         )]
-        let billed_trained = (tokens.billed as f64 * share).round() as u64;
-        self.tokens = Some(TrainedTokens {
-            total: tokens.total,
-            trained,
-            billed: tokens.billed,
-            billed_trained,
-            cost: tokens.cost,
-            cost_trained: tokens.cost * share,
-        });
+        let billed_trained = (billed as f64 * share).round() as u64;
+        Self {
+            tokens: trained,
+            billed: billed_trained,
+            cost: cost * share,
+        }
     }
 }
 

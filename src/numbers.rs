@@ -13,6 +13,25 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `low` alone when the bounds agree, else `low–high`: `1,234–5,678`.
+pub fn thousands_range(low: u64, high: u64) -> String {
+    if high > low {
+        format!("{}–{}", thousands(low), thousands(high))
+    } else {
+        thousands(low)
+    }
+}
+
+/// Dollars to the cent, a range when the bounds differ by a cent or more: `$0.65–$3.68`.
+pub fn dollars_range(low: f64, high: f64) -> String {
+    let (low, high) = (format!("${low:.2}"), format!("${high:.2}"));
+    if high == low {
+        low
+    } else {
+        format!("{low}–{high}")
+    }
+}
+
 /// `n` and the noun, in the singular for one: `1 example`, `1,016 examples`.
 pub fn count(n: u64, singular: &str, plural: &str) -> String {
     format!(
@@ -44,6 +63,14 @@ mod tests {
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(thousands(10_485_760), "10,485,760");
+    }
+
+    #[test]
+    fn ranges_collapse_when_the_bounds_agree() {
+        assert_eq!(thousands_range(1234, 1234), "1,234");
+        assert_eq!(thousands_range(1234, 5678), "1,234–5,678");
+        assert_eq!(dollars_range(0.65, 0.651), "$0.65");
+        assert_eq!(dollars_range(0.65, 3.68), "$0.65–$3.68");
     }
 
     #[test]

@@ -511,6 +511,100 @@ fn stats_human_snapshot() {
     insta::assert_snapshot!(String::from_utf8(output.stdout).unwrap());
 }
 
+/// Image URLs not fetched (`--offline`): tokens and cost are a range, each image from a
+/// 1×1 picture to the largest the resize rules let through (gpt-4o: 255 to 85 + 8 × 170 =
+/// 1,445 tokens for `auto` and `high`; `low` is 85 whatever the size).
+#[test]
+fn unfetched_image_urls_make_tokens_and_cost_a_range() {
+    use vft::numbers::thousands;
+    let file = "fixtures/tokens/url-images.jsonl";
+    let (_, _, summary) = check_json(&["--offline", "--isolated", file]);
+    let tokens = &summary["tokens"];
+    let figure = |key: &str| tokens[key].as_u64().unwrap();
+    assert_eq!(tokens["images_unknown"], 2);
+    assert_eq!(tokens["images_unfetched"], 2);
+    assert_eq!(figure("image"), 255 + 255 + 85);
+    assert_eq!(figure("image_high"), 1445 + 1445 + 85);
+    assert_eq!(figure("total_high") - figure("total"), 2 * (1445 - 255));
+    assert_eq!(
+        figure("billed_high") - figure("billed"),
+        2 * (1445 - 255) * figure("epochs")
+    );
+    assert!(tokens["cost_high"].as_f64().unwrap() > tokens["cost"].as_f64().unwrap());
+    let forecast = &summary["forecast"]["tokens"];
+    assert_eq!(forecast["total_high"], tokens["total_high"]);
+    assert_eq!(forecast["trained_high"], tokens["total_high"]);
+
+    let human = vft()
+        .args(["check", "--offline", "--isolated", "--color", "never", file])
+        .output()
+        .unwrap();
+    let human = String::from_utf8(human.stdout).unwrap();
+    let headline = human.lines().find(|l| l.starts_with("Tokens:")).unwrap();
+    let range = format!(
+        "{}–{}",
+        thousands(figure("total")),
+        thousands(figure("total_high"))
+    );
+    assert!(
+        headline.starts_with(&format!("Tokens: {range} ")),
+        "{headline}"
+    );
+    let dollars = |key: &str| tokens[key].as_f64().unwrap();
+    assert!(
+        headline.contains(&format!(
+            "; estimated cost ${:.2}–${:.2} at",
+            dollars("cost"),
+            dollars("cost_high")
+        )),
+        "{headline}"
+    );
+    assert!(
+        headline.ends_with(
+            "2 image URLs of unknown size, each counted from the smallest to the largest image"
+        ),
+        "{headline}"
+    );
+
+    let stats = vft().args(["stats", "--offline", file]).output().unwrap();
+    let stats = String::from_utf8(stats.stdout).unwrap();
+    assert!(
+        stats.contains(
+            "2 unfetched image URLs, each counted from the smallest to the largest image"
+        ),
+        "{stats}"
+    );
+    assert!(
+        stats.contains(&format!("total tokens            {range}  ")),
+        "{stats}"
+    );
+}
+
+/// A file whose images are all data URIs has one figure each: every size is known.
+#[test]
+fn data_uri_images_give_one_figure() {
+    let file = "fixtures/valid/docs-examples.jsonl";
+    let (_, _, summary) = check_json(&["--isolated", file]);
+    let tokens = &summary["tokens"];
+    assert_eq!(tokens["images_unfetched"], 0);
+    for (low, high) in [
+        ("total", "total_high"),
+        ("image", "image_high"),
+        ("max", "max_high"),
+        ("billed", "billed_high"),
+        ("cost", "cost_high"),
+    ] {
+        assert_eq!(tokens[low], tokens[high], "{low}");
+    }
+    let human = vft()
+        .args(["check", "--isolated", "--color", "never", file])
+        .output()
+        .unwrap();
+    let human = String::from_utf8(human.stdout).unwrap();
+    let headline = human.lines().find(|l| l.starts_with("Tokens:")).unwrap();
+    assert!(!headline.contains('–'), "{headline}");
+}
+
 #[test]
 fn check_reports_the_model_limit_of_model() {
     // A 60,000-token system prompt before the reply: within gpt-4o's 65,536, but past

@@ -126,7 +126,7 @@ const TARGETS: [&str; 2] = ["openai", "azure"];
 fn committed_model_dump_stand_in_has_only_annotations_errors_and_one_warning_rule() {
     for target in TARGETS {
         let verdict = check_committed("sdk-model-dump.jsonl", target);
-        verdict.assert_findings(&["unknown-field"], &["null-optional-field"]);
+        verdict.assert_findings(&["response-only-field"], &["null-optional-field"]);
         assert!(verdict.of("error").all(|d| {
             d["location"]["pointer"]
                 .as_str()
@@ -139,6 +139,29 @@ fn committed_model_dump_stand_in_has_only_annotations_errors_and_one_warning_rul
             "one per assistant message"
         );
     }
+}
+
+/// `vft fix` makes a `model_dump()` file clean: the null keys and `annotations` go, nothing
+/// else changes (the stand-in has 12 examples, so no other finding is left).
+#[test]
+fn committed_model_dump_stand_in_is_fixed_whole() {
+    let input =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/realworld/sdk-model-dump.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("fixed.jsonl");
+    let status = Command::cargo_bin("vft")
+        .unwrap()
+        .args(["fix", "--isolated"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .output()
+        .unwrap()
+        .status;
+    assert_eq!(status.code(), Some(0));
+    let verdict = check_args(output.to_str().unwrap(), &[]);
+    verdict.assert_findings(&[], &[]);
+    assert_eq!(verdict.summary["examples"], 12);
 }
 
 #[test]
@@ -251,6 +274,22 @@ fn github_raw_url_vision_file_is_clean_offline() {
     }
 }
 
+/// A second user's gpt-4o vision file with GitHub raw URLs (one `image_url` a line, no
+/// text part): clean offline, and its unfetched images make the cost a range.
+#[test]
+fn github_raw_url_shapes_file_is_clean_offline_with_a_cost_range() {
+    if skip_without_corpus() {
+        return;
+    }
+    for target in TARGETS {
+        let verdict = check("github-raw-vision-shapes.jsonl", target);
+        verdict.assert_findings(&[], &[]);
+        let tokens = &verdict.summary["tokens"];
+        assert_eq!(tokens["images_unfetched"], 100);
+        assert!(tokens["cost_high"].as_f64() > tokens["cost"].as_f64());
+    }
+}
+
 /// The cookbook's data-prep notebook file has 5 examples on purpose; the platform needs 10.
 #[test]
 fn cookbook_data_prep_file_has_too_few_examples() {
@@ -313,8 +352,8 @@ fn azure_vision_sample_with_array_assistant_content_is_clean() {
 /// `model_dump()` of a `ChatCompletionMessage`: `function_call: null` and `audio: null` are
 /// nullable in the fine-tuning schema (OAPI-2025-04), `tool_calls: null` is treated as absent
 /// per issue 18 §2; `annotations` is a response-only key not in the fine-tuning schema, so it
-/// stays an `unknown-field` error (spec §2.1/§2.3; see RESEARCH.md (c)). One warning says
-/// that null keys were found.
+/// stays an error, `response-only-field` (spec §2.1/§2.3; see RESEARCH.md (c)). One warning
+/// says that null keys were found.
 #[test]
 fn sdk_model_dump_nulls_are_absent_keys() {
     if skip_without_corpus() {
@@ -323,7 +362,7 @@ fn sdk_model_dump_nulls_are_absent_keys() {
     let verdict = check("derived-sdk-model-dump.jsonl", "openai");
     assert_eq!(
         verdict.rules("error"),
-        BTreeSet::from(["unknown-field".to_owned()])
+        BTreeSet::from(["response-only-field".to_owned()])
     );
     assert!(
         verdict.of("error").all(|d| d["location"]["pointer"]
@@ -418,7 +457,6 @@ fn together_dpo_test_case_is_dpo_with_too_few_examples() {
 
 /// Only gpt-4o-2024-08-06 takes images on OpenAI (spec §4); gpt-4o-mini on neither target.
 #[test]
-#[ignore = "silent pass: no model-vision rule yet, issue 18 §4"]
 fn vision_file_with_a_text_only_model_is_an_error() {
     if skip_without_corpus() {
         return;

@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used)] // test helpers panic on setup failure by design
 
 mod common;
+#[path = "support/hostile.rs"]
+mod hostile;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -168,6 +170,10 @@ fn standard_routes(seen: &Seen, count: usize) -> Reply {
         "/limited.png" if count == 1 => Reply::new(429, "slow down").header("Retry-After", "1"),
         "/rgb.png" | "/flaky.png" | "/limited.png" => Reply::image("rgb.png", "image/png"),
         "/rgb.jpg" => Reply::image("rgb.jpg", "image/jpeg"),
+        // Four tiles: more than the least an image of unknown size is counted with.
+        "/large.png" => {
+            Reply::new(200, hostile::black_png(1024, &[])).header("Content-Type", "image/png")
+        }
         "/gray.png" => Reply::image("gray.png", "image/png"),
         "/face.jpg" => Reply::image("faces/astronaut.jpg", "image/jpeg"),
         "/still.gif" => Reply::image("still.gif", "image/gif"),
@@ -745,10 +751,10 @@ fn unreachable_urls_count_toward_azures_skipped_examples_limit() {
 #[test]
 fn fetched_images_count_their_real_image_tokens() {
     use vft::tokens::Model;
-    use vft::tokens::image::{Detail, image_tokens, unknown_image_tokens};
+    use vft::tokens::image::{Detail, image_tokens, unknown_bounds};
 
     let server = Server::start(standard_routes);
-    let file = jsonl(&[server.url("/rgb.png")]);
+    let file = jsonl(&[server.url("/large.png")]);
     let tokens_with = |flags: &[&str]| {
         let output = vft()
             .args([
@@ -767,14 +773,11 @@ fn fetched_images_count_their_real_image_tokens() {
     let offline = tokens_with(&["--offline"]);
     let fetched = tokens_with(&[]);
 
-    let probe = vft::media::probe::probe(
-        &std::fs::read("fixtures/images/rgb.png").unwrap(),
-        vft::media::probe::ProbeDepth::Headers,
-    );
-    let (width, height) = (probe.header.width, probe.header.height);
+    let (width, height) = (1024, 1024);
     // No `detail`: auto, counted as high.
     let real = image_tokens(width, height, Detail::Auto, Model::Gpt4o);
-    let minimum = unknown_image_tokens(Model::Gpt4o);
+    let bounds = unknown_bounds(Detail::Auto, Model::Gpt4o);
+    let minimum = bounds.least;
     assert!(real > minimum, "{width}×{height}: {real}");
     assert_eq!(offline["images_unknown"], 1);
     assert_eq!(fetched["images_unknown"], 0);
@@ -784,6 +787,16 @@ fn fetched_images_count_their_real_image_tokens() {
         fetched["total"].as_u64().unwrap() - offline["total"].as_u64().unwrap(),
         u64::from(real - minimum)
     );
+    // Offline the figures are a range up to the largest image; fetched, one figure.
+    let figure = |tokens: &Value, key: &str| tokens[key].as_u64().unwrap();
+    assert_eq!(offline["images_unfetched"], 1);
+    assert_eq!(
+        figure(&offline, "total_high") - figure(&offline, "total"),
+        u64::from(bounds.headroom())
+    );
+    assert_eq!(fetched["images_unfetched"], 0);
+    assert_eq!(figure(&fetched, "total_high"), figure(&fetched, "total"));
+    assert_eq!(figure(&fetched, "billed_high"), figure(&fetched, "billed"));
 }
 
 /// `vft stats` fetches image URLs too: the example's record waits for the fetch, so it
@@ -791,7 +804,7 @@ fn fetched_images_count_their_real_image_tokens() {
 #[test]
 fn stats_records_carry_fetched_image_sizes_in_line_order() {
     let server = Server::start(standard_routes);
-    let file = jsonl(&[server.url("/rgb.png"), server.url("/missing.png")]);
+    let file = jsonl(&[server.url("/large.png"), server.url("/missing.png")]);
     let records = |flags: &[&str]| {
         let output = vft()
             .args([
@@ -822,6 +835,15 @@ fn stats_records_carry_fetched_image_sizes_in_line_order() {
     let image = |r: &Value| r["tokens"]["image"].as_u64().unwrap();
     assert!(image(&fetched[0]) > image(&offline[0]));
     assert_eq!(image(&fetched[1]), image(&offline[1]));
+    // Offline each URL may cost up to the largest image. Fetched, the first has its size
+    // and the 404 is skipped by the platform: no range is left.
+    let total = |r: &Value, key: &str| r["tokens"][key].as_u64().unwrap();
+    assert!(total(&offline[0], "total_high") > total(&offline[0], "total"));
+    assert_eq!(offline[1]["tokens"]["unfetched_images"], 1);
+    for record in &fetched[..2] {
+        assert_eq!(record["tokens"]["unfetched_images"], 0);
+        assert_eq!(total(record, "total_high"), total(record, "total"));
+    }
     let totals = &fetched[10];
     assert_eq!(totals["type"], "totals");
     let sum: u64 = fetched[..10]
@@ -1058,13 +1080,16 @@ fn no_network_urls_count_as_not_fetched_in_the_report() {
     let diagnostics = check_urls(&urls, with_dns(&dns, test_config()));
     let codes: Vec<&str> = diagnostics.iter().map(|d| d.rule.code).collect();
     assert_eq!(codes, ["VFT210"], "{}", common::concise(&diagnostics));
+    // Why, and what to do: not `--offline`, which was not given.
     assert!(
         diagnostics[0]
             .message
-            .starts_with("3 image URLs not fetched"),
+            .starts_with("3 image URLs not fetched (the network cannot be reached)"),
         "{}",
         diagnostics[0].message
     );
+    let help = diagnostics[0].help.as_deref().unwrap();
+    assert!(help.contains("pass `--offline`"), "{help}");
 }
 
 #[test]

@@ -9,7 +9,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Tuple
 
 import pytest
 
@@ -38,11 +38,13 @@ def github_env(tmp_path: Path) -> Dict[str, str]:
     return env
 
 
-def test_summary_writer_tables_per_rule(tmp_path: Path, bad: Path, github_env) -> None:
+def summarize(checked: Path, tmp_path: Path, github_env: Dict[str, str]) -> Tuple[Path, str]:
+    """`vft check --format json --offline` on `checked` into a report, then the summary
+    writer on it: the report and the Markdown it wrote."""
     report = tmp_path / "report.jsonl"
     with report.open("w") as out:
         subprocess.run(
-            [vft.find_vft_bin(), "check", "--format", "json", "--offline", str(bad)],
+            [vft.find_vft_bin(), "check", "--format", "json", "--offline", str(checked)],
             stdout=out,
             check=False,
         )
@@ -50,7 +52,22 @@ def test_summary_writer_tables_per_rule(tmp_path: Path, bad: Path, github_env) -
         [sys.executable, "-m", "vft.action_summary", str(report)], env=github_env
     )
     assert done.returncode == 0
-    markdown = Path(github_env["GITHUB_STEP_SUMMARY"]).read_text()
+    return report, Path(github_env["GITHUB_STEP_SUMMARY"]).read_text()
+
+
+def test_summary_writer_shows_token_ranges_for_unfetched_urls(tmp_path: Path, github_env) -> None:
+    """Image URLs not fetched (`--offline`): tokens, billed tokens and cost are ranges."""
+    urls = REPO / "fixtures" / "tokens" / "url-images.jsonl"
+    report, markdown = summarize(urls, tmp_path, github_env)
+    t = json.loads(report.read_text().splitlines()[-1])["tokens"]
+    assert (
+        f"| {t['total']:,}–{t['total_high']:,} | {t['billed']:,}–{t['billed_high']:,} | "
+        f"{t['epochs']} | ${t['cost']:,.2f}–${t['cost_high']:,.2f} |"
+    ) in markdown
+
+
+def test_summary_writer_tables_per_rule(tmp_path: Path, bad: Path, github_env) -> None:
+    report, markdown = summarize(bad, tmp_path, github_env)
     assert markdown.startswith("## vft: 3 error(s), 0 warning(s), 0 info\n")
     assert "| 1 | 2 | 2 | 2 |" in markdown  # files, examples, with images, images
     # Token and cost figures, from the same run.

@@ -148,6 +148,42 @@ def test_the_forecast_is_typed(tmp_path: Path) -> None:
     assert forecast.tokens.trained < forecast.tokens.total
 
 
+def test_unfetched_image_urls_make_tokens_and_cost_a_range(good: Path) -> None:
+    """fixtures/tokens/url-images.jsonl: two URLs of unknown size offline (tests/cli.rs)."""
+    urls = REPO / "fixtures" / "tokens" / "url-images.jsonl"
+    tokens = vft.check(urls, offline=True).summary.tokens
+    assert tokens is not None and tokens.images_unfetched == 2
+    assert tokens.total < tokens.total_high and tokens.billed < tokens.billed_high
+    assert tokens.cost < tokens.cost_high
+    assert f"{tokens.total:,}–{tokens.total_high:,} tokens" in tokens.headline()
+    stats = vft.stats(urls, offline=True)
+    totals = stats.totals
+    assert (totals.total_high, totals.cost_high) == (tokens.total_high, tokens.cost_high)
+    assert [e.unfetched_images for e in stats.examples] == [1, 1, 0]
+    assert sum(e.total_high for e in stats.examples) == tokens.total_high
+    # Data URIs only: one figure.
+    known = vft.check(good, offline=True).summary.tokens
+    assert known is not None and known.images_unfetched == 0
+    assert (known.total_high, known.cost_high) == (known.total, known.cost)
+    assert "–" not in known.headline()
+
+
+def test_token_figures_without_a_range_still_parse() -> None:
+    """A summary from a vft before the ranges (no `*_high` keys): one figure each."""
+    record = {
+        "type": "summary", "files": 1, "examples": 1, "examples_with_images": 0,
+        "images": 0, "errors": 0, "warnings": 0, "infos": 0, "rules": {}, "hidden": 0,
+        "tokens": {"total": 1234, "billed": 3702, "epochs": 3, "cost": 0.09},
+        "forecast": {"tokens": {"total": 1234, "trained": 1234, "billed": 3702,
+                                "billed_trained": 3702, "cost": 0.09, "cost_trained": 0.09}},
+    }
+    _, summary = parse_check_output([json.dumps(record)])
+    assert summary.tokens is not None and summary.tokens.total_high is None
+    assert summary.tokens.headline() == "1,234 tokens, 3,702 billed (3 epochs), ≈ $0.09"
+    assert summary.forecast is not None and summary.forecast.tokens is not None
+    assert summary.forecast.tokens.trained_high is None
+
+
 def test_html_repr_groups_by_rule_and_escapes(tmp_path: Path, good: Path) -> None:
     # A real finding whose message names a key written as HTML.
     lines = good.read_text(encoding="utf-8").splitlines()

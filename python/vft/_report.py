@@ -112,17 +112,43 @@ class Tokens:
     #: `vft stats` only: why no epochs, billed tokens or cost are given (RFT is billed by
     #: training time).
     cost_note: Optional[str] = None
+    #: Of `images_unknown`, the image URLs not fetched (`--offline`, no network): the
+    #: figures are then a range, from each at its least (`total`, `billed`, `cost`) to
+    #: each at the most it can cost (the `*_high` fields, equal to the others when every
+    #: size is known; `None` from a vft before 2026-12).
+    images_unfetched: Optional[int] = None
+    total_high: Optional[int] = None
+    image_high: Optional[int] = None
+    max_high: Optional[int] = None
+    examples_over_limit_high: Optional[int] = None
+    billed_per_epoch_high: Optional[int] = None
+    billed_high: Optional[int] = None
+    cost_high: Optional[float] = None
     extra: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def headline(self) -> str:
         parts = []
         if self.total is not None:
-            parts.append(f"{self.total:,} tokens")
+            parts.append(f"{_int_range(self.total, self.total_high)} tokens")
         if self.billed is not None and self.epochs is not None:
-            parts.append(f"{self.billed:,} billed ({self.epochs} epochs)")
+            billed = _int_range(self.billed, self.billed_high)
+            parts.append(f"{billed} billed ({self.epochs} epochs)")
         if self.cost is not None:
-            parts.append(f"≈ ${self.cost:,.2f}")
+            parts.append(f"≈ {_dollar_range(self.cost, self.cost_high)}")
         return ", ".join(parts)
+
+
+def _int_range(low: int, high: Optional[int]) -> str:
+    """`1,234`, or `1,234–5,678` when the high bound is above the low one."""
+    if high is None or high <= low:
+        return f"{low:,}"
+    return f"{low:,}–{high:,}"
+
+
+def _dollar_range(low: float, high: Optional[float]) -> str:
+    low_text = f"${low:,.2f}"
+    high_text = low_text if high is None else f"${high:,.2f}"
+    return low_text if high_text == low_text else f"{low_text}–{high_text}"
 
 
 @dataclass(frozen=True)
@@ -162,6 +188,14 @@ class TrainedTokens:
     billed_trained: int = 0
     cost: float = 0.0
     cost_trained: float = 0.0
+    #: The same with every unfetched image URL at the most it can cost (`None` from a vft
+    #: before 2026-12).
+    total_high: Optional[int] = None
+    trained_high: Optional[int] = None
+    billed_high: Optional[int] = None
+    billed_trained_high: Optional[int] = None
+    cost_high: Optional[float] = None
+    cost_trained_high: Optional[float] = None
     extra: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -366,6 +400,10 @@ class ExampleTokens:
     total: Optional[int] = None
     assistant: Optional[int] = None
     unknown_images: Optional[int] = None
+    #: Of `unknown_images`, the image URLs not fetched, and `total` with each of them at
+    #: the most it can cost (`None` from a vft before 2026-12).
+    unfetched_images: Optional[int] = None
+    total_high: Optional[int] = None
     extra: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod

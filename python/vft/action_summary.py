@@ -14,7 +14,7 @@ import os
 import sys
 from typing import List, Optional, Sequence
 
-from vft._report import Diagnostic, Summary, parse_check_output
+from vft._report import Diagnostic, Summary, _dollar_range, _int_range, parse_check_output
 
 #: Findings listed per rule; the count covers all of them.
 ROWS_PER_RULE = 5
@@ -38,12 +38,13 @@ def render(diagnostics: Sequence[Diagnostic], summary: Summary, title: str = "vf
     out += [f"| {s.files:,} | {s.examples:,} | {s.examples_with_images:,} | {s.images:,} |", ""]
     if s.tokens is not None:
         t = s.tokens
-        cost = "" if t.cost is None else f"${t.cost:,.2f}"
+        # A range (low–high) when image URLs were not fetched.
+        cost = "" if t.cost is None else _dollar_range(t.cost, t.cost_high)
         out += [
             "| Model | Tokens | Billed tokens | Epochs | Estimated cost |",
             "|---|---:|---:|---:|---:|",
-            f"| {_cell(t.model or '')} | {t.total or 0:,} | {t.billed or 0:,} | "
-            f"{t.epochs or 0} | {cost} |",
+            f"| {_cell(t.model or '')} | {_int_range(t.total or 0, t.total_high)} | "
+            f"{_int_range(t.billed or 0, t.billed_high)} | {t.epochs or 0} | {cost} |",
             "",
         ]
     by_rule: dict = {}

@@ -66,15 +66,23 @@ pub fn run(args: &CheckArgs) -> io::Result<ExitStatus> {
             return Ok(ExitStatus::Error);
         }
     };
+    // The text formats close with the failures; on a terminal shared with stderr, once.
+    let failures_on_screen = matches!(
+        args.format,
+        OutputFormat::Human | OutputFormat::Concise | OutputFormat::Github
+    ) && !args.statistics
+        && io::stdout().is_terminal()
+        && io::stderr().is_terminal();
     let mut run = Run {
         engine,
         emitter,
         summary: Summary::default(),
+        failures_on_screen,
     };
     let mut tally = Tally::default();
     run.check_files(&args.files, &mut |observed| match observed {
         Observed::Example { line, tokens } => tally.observe(line, tokens),
-        Observed::FetchedImage { line, extra } => tally.fetched_image(line, extra),
+        Observed::FetchedImage { line, fetched } => tally.fetched_image(line, fetched),
         Observed::FileEnd => tally.end_file(),
     })?;
     progress.finish();

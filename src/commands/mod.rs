@@ -54,6 +54,9 @@ pub(crate) struct Run<'e> {
     pub(crate) engine: Engine,
     pub(crate) emitter: Box<dyn Emitter + 'e>,
     pub(crate) summary: Summary,
+    /// Whether the emitter's closing summary shows the run's failures ("Could not check:
+    /// …") on the terminal stderr writes to as well: then stderr does not say them twice.
+    pub(crate) failures_on_screen: bool,
 }
 
 impl Run<'_> {
@@ -74,14 +77,18 @@ impl Run<'_> {
             match self.engine.check_path(path, &mut out) {
                 // The engine records what kept it from checking a file fully (no network).
                 Ok(()) => {
-                    for failure in &self.summary.failures[reported..] {
-                        tool_error(failure);
+                    if !self.failures_on_screen {
+                        for failure in &self.summary.failures[reported..] {
+                            tool_error(failure);
+                        }
                     }
                 }
                 Err(Stop::Input(error)) => {
                     let name = crate::engine::input_name(path);
                     let message = format!("cannot read `{name}`: {error}");
-                    tool_error(&message);
+                    if !self.failures_on_screen {
+                        tool_error(&message);
+                    }
                     self.summary.failures.push(message);
                 }
                 Err(Stop::Output(error)) => return Err(error),

@@ -20,7 +20,7 @@ use crate::render::Emitter;
 use crate::render::stats::{write_histogram, write_table};
 use crate::rules::RulePlan;
 use crate::summary::Summary;
-use crate::tokens::{ExampleTokens, Model, Tally, TokenSummary};
+use crate::tokens::{ExampleTokens, FetchedImage, Model, Tally, TokenSummary};
 
 use super::{Run, tool_error};
 
@@ -51,6 +51,10 @@ struct TokenRecord {
     total: u32,
     assistant: u32,
     unknown_images: u32,
+    /// Of `unknown_images`, the image URLs not fetched.
+    unfetched_images: u32,
+    /// `total` with each unfetched image URL at the most it can cost.
+    total_high: u32,
 }
 
 #[derive(Serialize)]
@@ -77,12 +81,17 @@ struct TimeBilledTotalsRecord {
     image: u64,
     assistant: u64,
     images_unknown: u64,
+    images_unfetched: u64,
     min: u32,
     median: u32,
     p90: u32,
     max: u32,
     example_token_limit: u32,
     examples_over_limit: u64,
+    total_high: u64,
+    image_high: u64,
+    max_high: u32,
+    examples_over_limit_high: u64,
     cost_note: &'static str,
 }
 
@@ -99,12 +108,17 @@ impl TimeBilledTotalsRecord {
             image: s.image,
             assistant: s.assistant,
             images_unknown: s.images_unknown,
+            images_unfetched: s.images_unfetched,
             min: s.min,
             median: s.median,
             p90: s.p90,
             max: s.max,
             example_token_limit: s.example_token_limit,
             examples_over_limit: s.examples_over_limit,
+            total_high: s.total_high,
+            image_high: s.image_high,
+            max_high: s.max_high,
+            examples_over_limit_high: s.examples_over_limit_high,
             cost_note,
         }
     }
@@ -136,6 +150,8 @@ impl<W: Write> ExampleRecords<'_, W> {
             total: t.total(),
             assistant: t.assistant,
             unknown_images: t.unknown_images,
+            unfetched_images: t.unfetched_images,
+            total_high: t.total_high(),
         };
         if self.fetching && (t.unknown_images > 0 || !self.held.is_empty()) {
             self.held.push((line, record));
@@ -144,12 +160,20 @@ impl<W: Write> ExampleRecords<'_, W> {
         }
     }
 
-    fn fetched_image(&mut self, line: u64, extra: u32) {
+    fn fetched_image(&mut self, line: u64, fetched: FetchedImage) {
         if let Ok(at) = self.held.binary_search_by_key(&line, |(l, _)| *l) {
             let record = &mut self.held[at].1;
+            let extra = fetched.extra.unwrap_or(0);
+            if fetched.extra.is_some() {
+                record.unknown_images = record.unknown_images.saturating_sub(1);
+            }
             record.image = record.image.saturating_add(extra);
             record.total = record.total.saturating_add(extra);
-            record.unknown_images = record.unknown_images.saturating_sub(1);
+            record.unfetched_images = record.unfetched_images.saturating_sub(1);
+            record.total_high = record
+                .total_high
+                .saturating_add(extra)
+                .saturating_sub(fetched.headroom);
         }
     }
 
@@ -201,6 +225,8 @@ pub fn run(args: &StatsArgs) -> io::Result<ExitStatus> {
         engine,
         emitter: Box::new(Discard),
         summary: Summary::default(),
+        // The table has no place for failures: stderr says them.
+        failures_on_screen: false,
     };
     let mut records = ExampleRecords {
         file: Arc::from(""),
@@ -218,9 +244,9 @@ pub fn run(args: &StatsArgs) -> io::Result<ExitStatus> {
                     records.example(line, tokens);
                 }
             }
-            Observed::FetchedImage { line, extra } => {
-                tally.fetched_image(line, extra);
-                records.fetched_image(line, extra);
+            Observed::FetchedImage { line, fetched } => {
+                tally.fetched_image(line, fetched);
+                records.fetched_image(line, fetched);
             }
             Observed::FileEnd => {
                 tally.end_file();

@@ -42,7 +42,7 @@ use crate::render::Emitter;
 use crate::rules::{FileFacts, ImageOrigin, ImageView, LineEvent, UrlEvent};
 use crate::summary::Summary;
 use crate::tokens::image;
-use crate::tokens::{ExampleTokens, Model};
+use crate::tokens::{ExampleTokens, FetchedImage, Model};
 
 use self::group::InfoGroups;
 use self::line::{LineKind, LineOutcome, UrlRef};
@@ -73,9 +73,9 @@ pub enum Observed<'t> {
         line: u64,
         tokens: Option<&'t ExampleTokens>,
     },
-    /// An image URL of that line was fetched and its size is known: its tokens exceed the
-    /// minimum the example was counted with by `extra`.
-    FetchedImage { line: u64, extra: u32 },
+    /// An image URL of that line, counted at its least, was fetched: its size is known, or
+    /// the fetch failed for good (the platform skips the image).
+    FetchedImage { line: u64, fetched: FetchedImage },
     /// The file is done.
     FileEnd,
 }
@@ -522,12 +522,15 @@ impl Engine {
             if let fetch::Outcome::NotVerified(why) = &*outcome {
                 facts.url_images += 1;
                 unreachable += u64::from(*why == fetch::Unverified::NoNetwork);
+                if facts.url_images_unfetched_because != Some(fetch::Unverified::NoNetwork) {
+                    facts.url_images_unfetched_because = Some(*why);
+                }
                 continue;
             }
-            if let Some(extra) = fetched_image_extra_tokens(&url, &outcome, self.options.model) {
+            if let Some(fetched) = fetched_image(&url, &outcome, self.options.model) {
                 (out.observe)(Observed::FetchedImage {
                     line: url.line,
-                    extra,
+                    fetched,
                 });
             }
             let location = Location {
@@ -605,18 +608,30 @@ struct FileState<'f> {
     info: InfoGroups,
 }
 
-/// How many more tokens a fetched image costs than the minimum its example was counted
-/// with while its size was unknown (`None` when it is still unknown).
-fn fetched_image_extra_tokens(url: &UrlRef, outcome: &fetch::Outcome, model: Model) -> Option<u32> {
-    let fetch::Outcome::Body(body) = outcome else {
-        return None;
-    };
-    let header = &body.probe.as_ref()?.header;
-    if header.width == 0 || header.height == 0 || !image::needs_dimensions(url.detail, model) {
+/// What a fetch outcome tells of an image URL its example counted at its least (`None`
+/// when its `detail` needs no size, so it was counted exactly).
+fn fetched_image(url: &UrlRef, outcome: &fetch::Outcome, model: Model) -> Option<FetchedImage> {
+    if !image::needs_dimensions(url.detail, model) {
         return None;
     }
-    let tokens = image::image_tokens(header.width, header.height, url.detail, model);
-    Some(tokens.saturating_sub(image::unknown_image_tokens(model)))
+    let bounds = image::unknown_bounds(url.detail, model);
+    let extra = match outcome {
+        fetch::Outcome::Body(body) => body
+            .probe
+            .as_ref()
+            .map(|p| &p.header)
+            .filter(|h| h.width > 0 && h.height > 0)
+            .map(|h| {
+                image::image_tokens(h.width, h.height, url.detail, model)
+                    .saturating_sub(bounds.least)
+            }),
+        fetch::Outcome::Failed(_) => None,
+        fetch::Outcome::NotVerified(_) => return None,
+    };
+    Some(FetchedImage {
+        extra,
+        headroom: bounds.headroom(),
+    })
 }
 
 /// The tokens a fetched image counts in its example: at its size when the body gave one,

@@ -259,8 +259,10 @@ impl State {
             *slot = Some(Arc::new(outcome));
         }
         drop(guard);
-        self.finished.notify_all();
+        // Counted before the waiters wake: one of them may clear the bar once every URL
+        // is done (`pause_progress`), and a count that came after would draw it again.
         self.progress.inc(1);
+        self.finished.notify_all();
     }
 }
 

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use crate::diagnostic::SkipReason;
 use crate::forecast::Forecast;
-use crate::numbers::{count, thousands};
+use crate::numbers::{count, dollars_range, thousands, thousands_range};
 
 /// Writes the forecast: one line when every image trains, else what is lost and why, the
 /// Azure skip limit, and what trains in tokens and cost.
@@ -69,11 +69,11 @@ pub(crate) fn write_forecast(out: &mut dyn Write, f: &Forecast) -> io::Result<()
     if let Some(tokens) = &f.tokens {
         writeln!(
             out,
-            "  trains {} of {} tokens, ≈ ${:.2} of ${:.2}",
-            thousands(tokens.trained),
-            thousands(tokens.total),
-            tokens.cost_trained,
-            tokens.cost,
+            "  trains {} of {} tokens, ≈ {} of {}",
+            thousands_range(tokens.trained, tokens.trained_high),
+            thousands_range(tokens.total, tokens.total_high),
+            dollars_range(tokens.cost_trained, tokens.cost_trained_high),
+            dollars_range(tokens.cost, tokens.cost_high),
         )?;
     }
     Ok(())

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::numbers::thousands;
+use crate::numbers::{count, dollars_range, thousands, thousands_range as range};
 use crate::tokens::TokenSummary;
 
 /// Bins of the length histogram.
@@ -53,36 +53,26 @@ pub fn write_table(
                 g(s.min.into()),
                 g(s.median.into()),
                 g(s.p90.into()),
-                g(s.max.into())
+                range(s.max.into(), s.max_high.into())
             ),
         ),
         (
             "total tokens",
             format!(
                 "{}  (text {}, images {})",
-                g(s.total),
+                range(s.total, s.total_high),
                 g(s.text),
-                g(s.image)
+                range(s.image, s.image_high)
             ),
         ),
         ("assistant tokens", g(s.assistant)),
-        (
-            "images of unknown size",
-            if s.images_unknown == 0 {
-                "none".to_owned()
-            } else {
-                format!(
-                    "{} (URLs are not fetched; each counted at its minimum)",
-                    g(s.images_unknown)
-                )
-            },
-        ),
+        ("images of unknown size", unknown_images(s)),
         (
             "over the limit",
             format!(
                 "{} {} over {} tokens (truncated; billed up to the limit)",
-                g(s.examples_over_limit),
-                plural(s.examples_over_limit, "example", "examples"),
+                range(s.examples_over_limit, s.examples_over_limit_high),
+                plural(s.examples_over_limit_high, "example", "examples"),
                 g(s.example_token_limit.into())
             ),
         ),
@@ -92,22 +82,32 @@ pub fn write_table(
                 format!(
                     "{} (the cookbook's default for {})",
                     s.epochs,
-                    crate::numbers::count(s.examples, "example", "examples")
+                    count(s.examples, "example", "examples")
                 )
             } else {
                 format!("{} (--epochs)", s.epochs)
             },
         ),
-        ("billed per epoch", g(s.billed_per_epoch)),
+        (
+            "billed per epoch",
+            range(s.billed_per_epoch, s.billed_per_epoch_high),
+        ),
         (
             "billed tokens",
-            format!("{} × {} = {}", g(s.billed_per_epoch), s.epochs, g(s.billed)),
+            format!(
+                "{} × {} = {}",
+                range(s.billed_per_epoch, s.billed_per_epoch_high),
+                s.epochs,
+                range(s.billed, s.billed_high)
+            ),
         ),
         (
             "estimated cost",
             format!(
-                "${:.2} at ${:.2} per 1M tokens ({})",
-                s.cost, s.price_per_million, s.price_source
+                "{} at ${:.2} per 1M tokens ({})",
+                dollars_range(s.cost, s.cost_high),
+                s.price_per_million,
+                s.price_source
             ),
         ),
     ];
@@ -126,6 +126,33 @@ pub fn write_table(
         }
     }
     Ok(())
+}
+
+/// The "images of unknown size" row: the unfetched image URLs (a range of tokens each),
+/// and the images whose bytes are no image (at their least).
+fn unknown_images(s: &TokenSummary) -> String {
+    if s.images_unknown == 0 {
+        return "none".to_owned();
+    }
+    let mut parts = Vec::new();
+    if s.images_unfetched > 0 {
+        parts.push(format!(
+            "{}, each counted from the smallest to the largest image",
+            count(
+                s.images_unfetched,
+                "unfetched image URL",
+                "unfetched image URLs"
+            )
+        ));
+    }
+    let no_image = s.images_unknown.saturating_sub(s.images_unfetched);
+    if no_image > 0 {
+        parts.push(format!(
+            "{} with bytes that are no image, counted at the minimum",
+            count(no_image, "image", "images")
+        ));
+    }
+    parts.join("; ")
 }
 
 /// Equal-width bins from 0 to the longest example, bars scaled to the fullest bin.

@@ -32,6 +32,7 @@ pub static REGISTRY: &[Rule] = &numbered([
     schema::invalid_function_name::RULE,
     schema::invalid_preference_output::RULE,
     schema::null_optional_field::RULE,
+    schema::response_only_field::RULE,
     schema::invalid_tool_arguments::RULE,
     schema::tool_arguments_not_object::RULE,
     schema::undeclared_tool_call::RULE,

@@ -2,7 +2,7 @@
 //! engine builds these; rules only read them.
 
 use crate::example::Example;
-use crate::fetch::Failure;
+use crate::fetch::{Failure, Unverified};
 use crate::input::JsonPointer;
 use crate::json::Json;
 use crate::media::faces::FaceHit;
@@ -129,8 +129,12 @@ pub struct FileFacts {
     pub examples: u64,
     pub examples_with_images: u64,
     pub images: u64,
-    /// http(s) image URLs this run did not fetch (`--offline`).
+    /// http(s) image URLs this run did not fetch (`--offline`, no network, the fetch
+    /// budget).
     pub url_images: u64,
+    /// Why they were not fetched: `None` under `--offline`; no network when any was for
+    /// that reason, else the fetch budget.
+    pub url_images_unfetched_because: Option<Unverified>,
     /// The examples with an image the platform will skip.
     pub skipped_image_lines: LineSample,
     /// Examples whose only skipped images are probable skips (a face), not counted in

@@ -48,24 +48,48 @@ pub fn image_tokens(width: u32, height: u32, detail: Detail, model: Model) -> u3
     }
 }
 
-/// Tokens of an image whose dimensions are unknown (an unfetched URL, bytes that are no
-/// image): the least it can cost, the model's base tokens (what `low` costs).
 /// The tokens one image is counted with: from its dimensions when known, else (when
-/// its `detail` needs them) the model's minimum; the flag says it was the minimum for an
-/// unknown size.
+/// its `detail` needs them) the least an image can cost; the flag says it was the least
+/// for an unknown size.
 pub fn counted_tokens(dimensions: Option<(u32, u32)>, detail: Detail, model: Model) -> (u32, bool) {
     match dimensions.filter(|&(w, h)| w > 0 && h > 0) {
         Some((w, h)) => (image_tokens(w, h, detail, model), false),
         None if !needs_dimensions(detail, model) => (image_tokens(0, 0, detail, model), false),
-        None => (unknown_image_tokens(model), true),
+        None => (unknown_bounds(detail, model).least, true),
     }
 }
 
-pub fn unknown_image_tokens(model: Model) -> u32 {
-    match model.image_scheme() {
-        ImageScheme::Tiles { base, .. } => base,
-        ImageScheme::Patches { .. } => 0,
+/// What an image of unknown size can cost, from the smallest image to the largest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    pub least: u32,
+    pub most: u32,
+}
+
+impl Bounds {
+    /// How much more than `least` the image can cost.
+    pub fn headroom(self) -> u32 {
+        self.most - self.least
     }
+}
+
+/// The least and the most an image of unknown size (an unfetched URL) can cost with
+/// `detail` on `model`: a 1×1 image, and the largest the resize rules let through (tile
+/// models: 768×2048 after fitting, 2 × 4 = 8 tiles, since the short side ends at most
+/// 768 px and the long side at most 2048 px; patch models: the whole patch budget).
+/// `auto` is counted as `high` here too, as for images of known size.
+pub fn unknown_bounds(detail: Detail, model: Model) -> Bounds {
+    let least = image_tokens(1, 1, detail, model);
+    let most = match model.image_scheme() {
+        ImageScheme::Tiles { .. } => image_tokens(MAX_SHORT_SIDE, MAX_LONG_SIDE, detail, model),
+        ImageScheme::Patches { budget, multiplier } => {
+            // A few thousand at most: no truncation or sign loss.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let most = (f64::from(budget) * multiplier).ceil() as u32;
+            most
+        }
+    };
+    Bounds { least, most }
 }
 
 /// Whether the cost depends on the dimensions at all (`low` tile images do not).
@@ -73,25 +97,32 @@ pub fn needs_dimensions(detail: Detail, model: Model) -> bool {
     !(detail == Detail::Low && matches!(model.image_scheme(), ImageScheme::Tiles { .. }))
 }
 
+/// The longest side a tile model keeps (spec §5.1: "fit in a 2048px x 2048px square").
+const MAX_LONG_SIDE: u32 = 2048;
+/// The shortest side it keeps ("If the shortest side exceeds 768px, scale it down").
+const MAX_SHORT_SIDE: u32 = 768;
+
 /// The size a tile model sees: fit into 2048×2048 (never enlarged), then shrink the
 /// shortest side to 768 if it is longer; each step rounds down.
 fn tile_fit(width: u32, height: u32) -> (u32, u32) {
     let (mut w, mut h) = (u64::from(width), u64::from(height));
+    let (long_side, short_side) = (u64::from(MAX_LONG_SIDE), u64::from(MAX_SHORT_SIDE));
     let longest = w.max(h);
-    if longest > 2048 {
+    if longest > long_side {
         // floor(side * 2048 / longest), in integers so no float rounding creeps in.
-        w = w * 2048 / longest;
-        h = h * 2048 / longest;
+        w = w * long_side / longest;
+        h = h * long_side / longest;
     }
     let shortest = w.min(h);
-    if shortest > 768 {
-        w = w * 768 / shortest;
-        h = h * 768 / shortest;
+    if shortest > short_side {
+        w = w * short_side / shortest;
+        h = h * short_side / shortest;
     }
-    // Both are now at most 2048.
+    // Both are now at most 2048, and at least 1: rounding down a very thin image's short
+    // side must not leave it no pixels (and no tiles).
     (
-        u32::try_from(w).unwrap_or(u32::MAX),
-        u32::try_from(h).unwrap_or(u32::MAX),
+        u32::try_from(w.max(1)).unwrap_or(u32::MAX),
+        u32::try_from(h.max(1)).unwrap_or(u32::MAX),
     )
 }
 
@@ -139,6 +170,16 @@ mod tests {
     }
 
     #[test]
+    fn a_very_thin_image_keeps_one_pixel_and_one_tile() {
+        // 1×4096 fits into 2048 as 0.5×2048: rounded down to 0, it would cost no tile.
+        assert_eq!(tile_fit(1, 4096), (1, 2048));
+        assert_eq!(
+            image_tokens(1, 4096, Detail::High, Model::Gpt4o),
+            85 + 4 * 170
+        );
+    }
+
+    #[test]
     fn small_images_are_not_enlarged() {
         // 512×512 is one tile; an enlarged copy (768×768) would be four.
         assert_eq!(image_tokens(512, 512, Detail::High, Model::Gpt4o), 85 + 170);
@@ -167,6 +208,43 @@ mod tests {
             image_tokens(1800, 2400, Detail::Low, Model::Gpt41Nano),
             3572 // ceil(1452 × 2.46 = 3571.92)
         );
+    }
+
+    #[test]
+    fn unknown_bounds_are_the_smallest_and_the_largest_image() {
+        let bounds = |detail| unknown_bounds(detail, Model::Gpt4o);
+        // One tile; 2 × 4 tiles.
+        let high = Bounds {
+            least: 85 + 170,
+            most: 85 + 8 * 170,
+        };
+        assert_eq!(bounds(Detail::High), high);
+        assert_eq!(bounds(Detail::Auto), high);
+        assert_eq!(bounds(Detail::Low).headroom(), 0);
+        assert_eq!(
+            unknown_bounds(Detail::High, Model::Gpt41Mini),
+            Bounds {
+                least: 2,   // ceil(1 patch × 1.62)
+                most: 2489  // ceil(1536 × 1.62 = 2488.32)
+            }
+        );
+        // No image of any size costs more, or less: sides from 1 to 9,000 px.
+        let sides: Vec<u32> = (1..=9000)
+            .step_by(7)
+            .chain([512, 513, 768, 769, 2048, 2049])
+            .collect();
+        for model in [Model::Gpt4o, Model::Gpt4oMini, Model::Gpt41Mini] {
+            let Bounds { least, most } = unknown_bounds(Detail::High, model);
+            for &w in &sides {
+                for &h in sides.iter().step_by(5) {
+                    let tokens = image_tokens(w, h, Detail::High, model);
+                    assert!(
+                        (least..=most).contains(&tokens),
+                        "{model:?} {w}×{h}: {tokens}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

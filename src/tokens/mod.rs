@@ -9,10 +9,10 @@ pub mod text;
 
 use serde::Serialize;
 
-use crate::example::Example;
+use crate::example::{Example, ImageSource};
 use crate::json::{Json, Number};
 use crate::media::probe::Probe;
-use crate::numbers::thousands;
+use crate::numbers::{count, dollars_range, thousands_range};
 use crate::tokens::image::Detail;
 pub use crate::tokens::model::Model;
 
@@ -25,8 +25,13 @@ pub struct ExampleTokens {
     /// What CB-PREP counts as the assistant's: the content of assistant messages.
     pub assistant: u32,
     /// Images whose dimensions vft does not know (URLs, bytes that are no image); each is
-    /// counted at its least cost, the model's base tokens.
+    /// counted at its least cost (`image::unknown_bounds`).
     pub unknown_images: u32,
+    /// Of those, the image URLs (not fetched yet, or not at all): the platform fetches
+    /// them, so each may cost up to the most its `detail` allows.
+    pub unfetched_images: u32,
+    /// How many tokens more than counted the unfetched images can cost at most.
+    pub unfetched_headroom: u32,
     /// Where the first trained (weight not 0) assistant content starts: truncating the
     /// example to this many tokens or fewer removes every trained assistant token.
     pub first_trained: Option<u32>,
@@ -35,6 +40,11 @@ pub struct ExampleTokens {
 impl ExampleTokens {
     pub fn total(&self) -> u32 {
         self.text.saturating_add(self.image)
+    }
+
+    /// The most the example can cost: its unfetched images at their largest.
+    pub fn total_high(&self) -> u32 {
+        self.total().saturating_add(self.unfetched_headroom)
     }
 
     /// Counts `example` for `model`; `probes` says what each of its images is (same order
@@ -57,6 +67,13 @@ impl ExampleTokens {
                 .map(|p| (p.header.width, p.header.height));
             let (cost, unknown) = image::counted_tokens(dimensions, detail, model);
             tokens.unknown_images += u32::from(unknown);
+            // Bytes that are no image stay at their least: the platform skips them.
+            if unknown && matches!(image.source, ImageSource::Remote(_)) {
+                tokens.unfetched_images += 1;
+                tokens.unfetched_headroom = tokens
+                    .unfetched_headroom
+                    .saturating_add(image::unknown_bounds(detail, model).headroom());
+            }
             tokens.image = tokens.image.saturating_add(cost);
             image_by_message.push((image.part.message.index, cost));
         }
@@ -105,11 +122,37 @@ pub struct Tally {
     pub image: u64,
     pub assistant: u64,
     pub images_unknown: u64,
+    /// Image URLs of unknown size (`ExampleTokens::unfetched_images`).
+    pub images_unfetched: u64,
     /// Lines that are not examples vft could count (invalid JSON, not an object).
     pub uncounted: u64,
     /// In the current file, the examples with images of unknown size: (line, index into
     /// `totals`), in line order, so a fetched image's size can still be counted.
     unknown_sized: Vec<(u64, usize)>,
+    /// The examples whose unfetched image URLs can cost more than counted: (index into
+    /// `totals`, how many tokens more), in order; 8 bytes for each such example only.
+    headroom: Vec<(usize, u32)>,
+}
+
+/// What fetching one image URL (whose example counted it at its least) taught.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FetchedImage {
+    /// How many tokens more than its least it costs, when its size is now known.
+    pub extra: Option<u32>,
+    /// The headroom it no longer has: its size is known, or the platform cannot fetch it
+    /// either and skips it.
+    pub headroom: u32,
+}
+
+/// What the unfetched image URLs add when each costs the most it can.
+#[derive(Debug, Default)]
+struct HighBound {
+    tokens: u64,
+    billed_per_epoch: u64,
+    /// Examples over the limit only at the high bound.
+    newly_over_limit: u64,
+    /// The longest example at the high bound, among those with headroom.
+    max: u32,
 }
 
 /// How to price a dataset: the model, and the user's overrides.
@@ -143,6 +186,10 @@ pub struct TokenSummary {
     pub image: u64,
     pub assistant: u64,
     pub images_unknown: u64,
+    /// Of `images_unknown`, the image URLs not fetched: the figures below are a range,
+    /// each such image from the least (`total`, `billed`, `cost`) to the most
+    /// (`*_high`) it can cost. Without them the `*_high` figures equal the others.
+    pub images_unfetched: u64,
     pub min: u32,
     pub median: u32,
     pub p90: u32,
@@ -160,24 +207,41 @@ pub struct TokenSummary {
     pub price_source: String,
     /// Estimated USD: `billed × price_per_million / 1M`.
     pub cost: f64,
+    /// `total`, `image`, `max`, `examples_over_limit`, `billed_per_epoch`, `billed` and
+    /// `cost` with every unfetched image URL at the most its `detail` allows.
+    pub total_high: u64,
+    pub image_high: u64,
+    pub max_high: u32,
+    pub examples_over_limit_high: u64,
+    pub billed_per_epoch_high: u64,
+    pub billed_high: u64,
+    pub cost_high: f64,
 }
 
 impl TokenSummary {
-    /// One line for people: tokens, billed tokens × epochs, estimated cost.
+    /// One line for people: tokens, billed tokens × epochs, estimated cost; each a range
+    /// from least to most when image URLs were not fetched.
     pub fn headline(&self) -> String {
         let epochs = if self.epochs == 1 { "epoch" } else { "epochs" };
         let mut line = format!(
-            "Tokens: {} ({}); billed {} × {} {epochs} = {}; estimated cost ${:.2} at ${:.2}/1M",
-            thousands(self.total),
+            "Tokens: {} ({}); billed {} × {} {epochs} = {}; estimated cost {} at ${:.2}/1M",
+            thousands_range(self.total, self.total_high),
             self.model.name(),
-            thousands(self.billed_per_epoch),
+            thousands_range(self.billed_per_epoch, self.billed_per_epoch_high),
             self.epochs,
-            thousands(self.billed),
-            self.cost,
+            thousands_range(self.billed, self.billed_high),
+            dollars_range(self.cost, self.cost_high),
             self.price_per_million,
         );
-        if self.images_unknown > 0 {
-            let unknown = crate::numbers::count(self.images_unknown, "image", "images");
+        if self.images_unfetched > 0 {
+            let unfetched = count(self.images_unfetched, "image URL", "image URLs");
+            line = format!(
+                "{line}; {unfetched} of unknown size, each counted from the smallest to the largest image"
+            );
+        }
+        let other_unknown = self.images_unknown.saturating_sub(self.images_unfetched);
+        if other_unknown > 0 {
+            let unknown = count(other_unknown, "image", "images");
             line = format!("{line}; {unknown} of unknown size counted at the minimum");
         }
         line
@@ -191,6 +255,11 @@ impl Tally {
         self.image += u64::from(tokens.image);
         self.assistant += u64::from(tokens.assistant);
         self.images_unknown += u64::from(tokens.unknown_images);
+        self.images_unfetched += u64::from(tokens.unfetched_images);
+        if tokens.unfetched_headroom > 0 {
+            self.headroom
+                .push((self.totals.len() - 1, tokens.unfetched_headroom));
+        }
     }
 
     /// Adds one non-blank line: its tokens, or `None` when it is no countable example.
@@ -206,16 +275,23 @@ impl Tally {
         }
     }
 
-    /// An image of the example on `line` (of the current file), counted at its minimum, was
-    /// fetched: it costs `extra` tokens more.
-    pub fn fetched_image(&mut self, line: u64, extra: u32) {
+    /// An image URL of the example on `line` (of the current file), counted at its least
+    /// while its size was unknown, was fetched.
+    pub fn fetched_image(&mut self, line: u64, fetched: FetchedImage) {
         let Ok(at) = self.unknown_sized.binary_search_by_key(&line, |&(l, _)| l) else {
             return;
         };
         let index = self.unknown_sized[at].1;
-        self.totals[index] = self.totals[index].saturating_add(extra);
-        self.image += u64::from(extra);
-        self.images_unknown = self.images_unknown.saturating_sub(1);
+        if let Some(extra) = fetched.extra {
+            self.totals[index] = self.totals[index].saturating_add(extra);
+            self.image += u64::from(extra);
+            self.images_unknown = self.images_unknown.saturating_sub(1);
+        }
+        self.images_unfetched = self.images_unfetched.saturating_sub(1);
+        if let Ok(at) = self.headroom.binary_search_by_key(&index, |&(i, _)| i) {
+            let room = &mut self.headroom[at].1;
+            *room = room.saturating_sub(fetched.headroom);
+        }
     }
 
     /// The current file is done: later lines are another file's.
@@ -229,15 +305,20 @@ impl Tally {
 
     /// The figures; sorts the per-example totals.
     pub fn summary(&mut self, pricing: Pricing) -> TokenSummary {
-        self.totals.sort_unstable();
         let model = pricing.model;
         let limit = model.example_token_limit();
+        let high = self.high_bound(limit);
+        self.totals.sort_unstable();
         let examples = self.examples();
         let epochs = pricing
             .epochs
             .unwrap_or_else(|| price::default_epochs(examples));
         let billed_per_epoch: u64 = self.totals.iter().map(|&t| u64::from(t.min(limit))).sum();
         let billed = billed_per_epoch.saturating_mul(epochs);
+        let billed_per_epoch_high = billed_per_epoch + high.billed_per_epoch;
+        let billed_high = billed_per_epoch_high.saturating_mul(epochs);
+        let examples_over_limit = self.totals.iter().filter(|&&t| t > limit).count() as u64;
+        let max = self.totals.last().copied().unwrap_or(0);
         let (price_per_million, price_source) = match pricing.price_per_million {
             Some(price) => (price, "--price-per-million".to_owned()),
             None => (
@@ -253,12 +334,13 @@ impl Tally {
             image: self.image,
             assistant: self.assistant,
             images_unknown: self.images_unknown,
+            images_unfetched: self.images_unfetched,
             min: self.totals.first().copied().unwrap_or(0),
             median: self.percentile(50),
             p90: self.percentile(90),
-            max: self.totals.last().copied().unwrap_or(0),
+            max,
             example_token_limit: limit,
-            examples_over_limit: self.totals.iter().filter(|&&t| t > limit).count() as u64,
+            examples_over_limit,
             epochs,
             default_epochs: pricing.epochs.is_none(),
             billed_per_epoch,
@@ -266,7 +348,28 @@ impl Tally {
             price_per_million,
             price_source,
             cost: price::cost(billed, price_per_million),
+            total_high: self.text + self.image + high.tokens,
+            image_high: self.image + high.tokens,
+            max_high: max.max(high.max),
+            examples_over_limit_high: examples_over_limit + high.newly_over_limit,
+            billed_per_epoch_high,
+            billed_high,
+            cost_high: price::cost(billed_high, price_per_million),
         }
+    }
+
+    /// What the unfetched image URLs add at their most, before `totals` is sorted.
+    fn high_bound(&self, limit: u32) -> HighBound {
+        let mut high = HighBound::default();
+        for &(index, room) in &self.headroom {
+            let low = self.totals[index];
+            let most = low.saturating_add(room);
+            high.tokens += u64::from(room);
+            high.billed_per_epoch += u64::from(most.min(limit) - low.min(limit));
+            high.newly_over_limit += u64::from(low <= limit && most > limit);
+            high.max = high.max.max(most);
+        }
+        high
     }
 
     /// Nearest-rank percentile of the sorted totals (0 when there are none).
@@ -360,8 +463,11 @@ mod tests {
             r#"{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://x/a.png"}},{"type":"image_url","image_url":{"url":"https://x/b.png","detail":"low"}}]},{"role":"assistant","content":"x","weight":0}]}"#,
             Model::Gpt4o,
         );
+        // The URL without `detail` (auto) at its least, one tile; `low` is 85 at any size.
         assert_eq!(t.unknown_images, 1);
-        assert_eq!(t.image, 85 + 85);
+        assert_eq!(t.unfetched_images, 1);
+        assert_eq!(t.image, 255 + 85);
+        assert_eq!(t.unfetched_headroom, 1445 - 255);
         assert_eq!(t.first_trained, None);
     }
 
@@ -379,6 +485,61 @@ mod tests {
         assert_eq!(s.total, 55);
         assert_eq!(s.epochs, 10);
         assert_eq!(s.billed, 550);
+    }
+
+    #[test]
+    fn unfetched_images_bound_every_figure_from_above_and_fetching_narrows_it() {
+        let mut tally = Tally::default();
+        let example = |text, headroom| ExampleTokens {
+            text,
+            image: 255,
+            unknown_images: 1,
+            unfetched_images: 1,
+            unfetched_headroom: headroom,
+            ..ExampleTokens::default()
+        };
+        // Line 1 crosses the limit only at the high bound; line 2 is known.
+        tally.observe(1, Some(&example(65_000, 1190)));
+        tally.observe(
+            2,
+            Some(&ExampleTokens {
+                text: 100,
+                ..ExampleTokens::default()
+            }),
+        );
+        let pricing = Pricing {
+            model: Model::Gpt4o,
+            epochs: Some(2),
+            price_per_million: Some(10.0),
+        };
+        let s = tally.clone().summary(pricing);
+        assert_eq!((s.total, s.total_high), (65_355, 65_355 + 1190));
+        assert_eq!(s.image_high - s.image, 1190);
+        assert_eq!((s.max, s.max_high), (65_255, 66_445));
+        assert_eq!((s.examples_over_limit, s.examples_over_limit_high), (0, 1));
+        // Billed per example up to the limit: 65,536 − 65,255 more, not 1,190.
+        assert_eq!(
+            s.billed_per_epoch_high - s.billed_per_epoch,
+            65_536 - 65_255
+        );
+        assert_eq!(s.billed_high, 2 * s.billed_per_epoch_high);
+        assert!(s.cost_high > s.cost);
+
+        // Its image is fetched: 765 tokens, 510 over the least; no range is left.
+        tally.fetched_image(
+            1,
+            FetchedImage {
+                extra: Some(510),
+                headroom: 1190,
+            },
+        );
+        let s = tally.summary(pricing);
+        assert_eq!(s.images_unfetched, 0);
+        assert_eq!(s.total, 65_355 + 510);
+        assert_eq!(
+            (s.total_high, s.billed_high, s.max_high),
+            (s.total, s.billed, s.max)
+        );
     }
 
     #[test]

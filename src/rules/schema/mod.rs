@@ -12,6 +12,7 @@ pub mod invalid_tool_parameters;
 pub mod missing_field;
 pub mod missing_messages;
 pub mod null_optional_field;
+pub mod response_only_field;
 pub mod shape;
 pub mod tool_arguments_mismatch;
 pub mod tool_arguments_not_object;

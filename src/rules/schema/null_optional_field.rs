@@ -17,12 +17,9 @@ declare_rule! {
     /// `tool_calls` (an array) or `name` (a string) nullable, and no public source shows the
     /// server's answer to a `null` there (UNVERIFIED), so the file carries a small risk.
     ///
-    /// `annotations: []`, which `model_dump()` also writes, is a different case: it is a key
-    /// of `ChatCompletionResponseMessage` only, not of the fine-tuning assistant schema
-    /// (spec §2.3 key list), and the server rejects keys it does not know ("Example 1
-    /// contains an extra "weight"", spec §9.2). vft keeps it an `unknown-field` error, whose
-    /// help says it is response-only and safe to remove (UNVERIFIED for this key itself;
-    /// `fixtures/realworld/RESEARCH.md` (c)).
+    /// `annotations: []`, which `model_dump()` also writes, is a different case: a key of
+    /// responses only, which the fine-tuning schema does not have; `response-only-field`
+    /// reports it as an error (and `vft fix` removes it).
     ///
     /// ## Example
     /// ```jsonl

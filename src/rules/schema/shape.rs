@@ -135,8 +135,8 @@ pub fn message_null_is_absent(role: Option<&str>, key: &str) -> bool {
 }
 
 /// Keys that only chat completion *responses* have (OAPI `ChatCompletionResponseMessage`),
-/// which `model_dump()` copies into a training file. The fine-tuning schema has none of them,
-/// so they stay `unknown-field` errors, with help that says where they come from.
+/// which `model_dump()` copies into a training file. The fine-tuning schema has none of them:
+/// `response-only-field` reports them (not `unknown-field`).
 pub const RESPONSE_ONLY_KEYS: [&str; 1] = ["annotations"];
 
 use Type::{Array, Boolean, Null, Object as Obj, String as Str};

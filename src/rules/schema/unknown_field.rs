@@ -23,8 +23,8 @@ declare_rule! {
     /// ## How to fix
     /// Remove the key, or fix its spelling. Keep metadata in a separate file keyed by line.
     /// A misplaced `weight` is reported by `weight-outside-assistant` instead.
-    /// `annotations` (a response-only key that `model_dump()` writes) stays an error: see
-    /// `null-optional-field` for why.
+    /// `annotations` (a response-only key that `model_dump()` writes) is reported by
+    /// `response-only-field` instead, which can remove it.
     ///
     /// ## Source
     /// Spec §2.1 (top-level keys; "Validator: error on any top-level key other than the
@@ -52,7 +52,8 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
             return;
         }
         for (key, _) in object.iter() {
-            if shape.field(key).is_some() || key == "weight" {
+            // `weight` and the response-only keys have rules of their own.
+            if shape.field(key).is_some() || key == "weight" || RESPONSE_ONLY_KEYS.contains(&key) {
                 continue;
             }
             let allowed: Vec<String> = shape
@@ -60,19 +61,13 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
                 .iter()
                 .map(|f| format!("`{}`", f.name))
                 .collect();
-            let help = if RESPONSE_ONLY_KEYS.contains(&key) {
-                format!(
-                    "`{key}` is a key of chat completion responses, which `model_dump()` copies; fine-tuning does not take it, and removing it is safe"
-                )
-            } else {
-                match closest(key, shape.fields.iter().map(|f| f.name)) {
-                    Some(name) => format!(
-                        "did you mean `{name}`? {} may have {}",
-                        shape.what,
-                        allowed.join(", ")
-                    ),
-                    None => format!("remove it: {} may have {}", shape.what, allowed.join(", ")),
-                }
+            let help = match closest(key, shape.fields.iter().map(|f| f.name)) {
+                Some(name) => format!(
+                    "did you mean `{name}`? {} may have {}",
+                    shape.what,
+                    allowed.join(", ")
+                ),
+                None => format!("remove it: {} may have {}", shape.what, allowed.join(", ")),
             };
             report
                 .at_key(
