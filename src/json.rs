@@ -147,7 +147,7 @@ impl<'a> Document<'a> {
                 let bits = u64::from(self.words[at + 1]) | u64::from(self.words[at + 2]) << 32;
                 Json::Number(match kind {
                     tape::UINT => Number::UInt(bits),
-                    tape::INT => Number::Int(bits.cast_signed()),
+                    tape::INT => Number::Int(i64::from_ne_bytes(bits.to_ne_bytes())),
                     _ => Number::Float(f64::from_bits(bits)),
                 })
             }
@@ -179,7 +179,8 @@ impl<'a> Document<'a> {
     fn container(&self, at: usize) -> Container<'_> {
         Container {
             document: self,
-            first: (at + tape::HEADER) as u32,
+            // The tape's length fits a `u32` (checked as it is built).
+            first: u32::try_from(at + tape::HEADER).unwrap_or(u32::MAX),
             end: self.words[at + 1],
         }
     }
@@ -214,9 +215,8 @@ impl<'a> Document<'a> {
     fn skip(&self, at: usize) -> usize {
         let word = self.words[at];
         match tape::kind(word) {
-            tape::UINT | tape::INT | tape::FLOAT => at + 3,
+            tape::UINT | tape::INT | tape::FLOAT | tape::LONG_STR => at + 3,
             tape::LINE_STR | tape::UNESCAPED_STR => at + 2,
-            tape::LONG_STR => at + 3,
             tape::ARRAY | tape::OBJECT => self.words[at + 1] as usize,
             _ => at + 1,
         }
@@ -574,8 +574,12 @@ impl<B: Copy> Builder<'_, B> {
     }
 
     fn number(&mut self, kind: u32, bits: u64) {
-        self.words
-            .extend([tape::word(kind, 0), bits as u32, (bits >> 32) as u32]);
+        let (low, high) = (bits & u64::from(u32::MAX), bits >> 32);
+        self.words.extend([
+            tape::word(kind, 0),
+            u32::try_from(low).unwrap_or_default(),
+            u32::try_from(high).unwrap_or_default(),
+        ]);
     }
 
     /// A string of the line, or of the unescaped strings when `unescaped`.
@@ -652,8 +656,8 @@ impl<'de, B: Borrow<'de>> Visitor<'de> for Builder<'_, B> {
             Ok(magnitude) if v < 0 && magnitude < tape::PAYLOAD => {
                 self.words.push(tape::word(tape::SMALL_NEG, magnitude));
             }
-            _ if v >= 0 => return self.visit_u64(v.cast_unsigned()),
-            _ => self.number(tape::INT, v.cast_unsigned()),
+            _ if v >= 0 => return self.visit_u64(v.unsigned_abs()),
+            _ => self.number(tape::INT, u64::from_ne_bytes(v.to_ne_bytes())),
         }
         Ok(())
     }

@@ -250,7 +250,7 @@ pub fn has_assistant_message(root: Object<'_>) -> bool {
         .is_some_and(|messages| messages.iter().any(|m| role(m) == Some("assistant")))
 }
 
-fn role<'j>(message: Json<'j>) -> Option<&'j str> {
+fn role(message: Json<'_>) -> Option<&str> {
     message.as_object().and_then(|o| o.get_str("role"))
 }
 

@@ -278,7 +278,7 @@ pub fn encode(text: &str) -> Vec<u32> {
 }
 
 /// The entries of an object as Python's `json` sees them: one per key, the last value.
-pub(crate) fn unique_entries<'a>(object: Object<'a>) -> impl Iterator<Item = (&'a str, Json<'a>)> {
+pub(crate) fn unique_entries(object: Object<'_>) -> impl Iterator<Item = (&str, Json<'_>)> {
     // Small objects (every message) are searched; a hostile one with thousands of keys is
     // indexed once.
     const SEARCHED: usize = 16;

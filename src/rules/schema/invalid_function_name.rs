@@ -54,7 +54,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
     }
 }
 
-fn items<'v, 'a>(value: Option<Json<'a>>) -> impl Iterator<Item = (usize, Json<'a>)> {
+fn items(value: Option<Json<'_>>) -> impl Iterator<Item = (usize, Json<'_>)> {
     value
         .and_then(Json::as_array)
         .unwrap_or_default()
