@@ -135,34 +135,54 @@ impl<'a> Document<'a> {
 
     /// The value whose first word is at `at`.
     fn value_at(&self, at: usize) -> Json<'_> {
+        self.read(at).0
+    }
+
+    /// The value whose first word is at `at`, and the index of the word after it.
+    fn read(&self, at: usize) -> (Json<'_>, usize) {
         let word = self.words[at];
         let payload = tape::payload(word);
         match tape::kind(word) {
-            tape::NULL => Json::Null,
-            tape::FALSE => Json::Bool(false),
-            tape::TRUE => Json::Bool(true),
-            tape::SMALL_UINT => Json::Number(Number::UInt(payload.into())),
-            tape::SMALL_NEG => Json::Number(Number::Int(-i64::from(payload))),
+            tape::NULL => (Json::Null, at + 1),
+            tape::FALSE => (Json::Bool(false), at + 1),
+            tape::TRUE => (Json::Bool(true), at + 1),
+            tape::SMALL_UINT => (Json::Number(Number::UInt(payload.into())), at + 1),
+            tape::SMALL_NEG => (Json::Number(Number::Int(-i64::from(payload))), at + 1),
             kind @ (tape::UINT | tape::INT | tape::FLOAT) => {
                 let bits = u64::from(self.words[at + 1]) | u64::from(self.words[at + 2]) << 32;
-                Json::Number(match kind {
+                let number = match kind {
                     tape::UINT => Number::UInt(bits),
                     tape::INT => Number::Int(i64::from_ne_bytes(bits.to_ne_bytes())),
                     _ => Number::Float(f64::from_bits(bits)),
-                })
+                };
+                (Json::Number(number), at + 3)
             }
-            tape::LINE_STR => Json::String(self.line_str(self.words[at + 1], payload)),
-            tape::UNESCAPED_STR => Json::String(self.unescaped_str(self.words[at + 1], payload)),
+            tape::LINE_STR => (
+                Json::String(self.line_str(self.words[at + 1], payload)),
+                at + 2,
+            ),
+            tape::UNESCAPED_STR => (
+                Json::String(self.unescaped_str(self.words[at + 1], payload)),
+                at + 2,
+            ),
             tape::LONG_STR => {
                 let (start, len) = (self.words[at + 1], self.words[at + 2]);
-                Json::String(if payload == 1 {
+                let string = if payload == 1 {
                     self.unescaped_str(start, len)
                 } else {
                     self.line_str(start, len)
-                })
+                };
+                (Json::String(string), at + 3)
             }
-            tape::ARRAY => Json::Array(Array(self.container(at))),
-            _ => Json::Object(Object(self.container(at))),
+            kind => {
+                let container = self.container(at);
+                let end = container.end as usize;
+                if kind == tape::ARRAY {
+                    (Json::Array(Array(container)), end)
+                } else {
+                    (Json::Object(Object(container)), end)
+                }
+            }
         }
     }
 
@@ -281,8 +301,8 @@ impl<'a> Iterator for Values<'a> {
         if self.at >= self.end {
             return None;
         }
-        let value = self.document.value_at(self.at);
-        self.at = self.document.skip(self.at);
+        let (value, next) = self.document.read(self.at);
+        self.at = next;
         Some(value)
     }
 }
