@@ -8,6 +8,8 @@ the same checks) on the same file, in one run.
     python3 benches/bench.py --quick      # a ~100 MB file, for a smoke run
     python3 benches/bench.py --sizes 100M --no-text --no-deep --faces  # face screening's cost
     python3 benches/bench.py --fix-only --sizes 600M   # only the `vft fix` case
+    python3 benches/bench.py --sizes 600M --no-text --no-deep --no-fix --baseline target/vft-main
+                                          # before/after: a second vft binary, same run
 
 The fix case times `vft fix IN -o OUT` beside benches/fix_peer.py (the obvious Python +
 Pillow script making the same conversions) on a ~40 MB file where about a quarter of the
@@ -321,6 +323,9 @@ def main():
     ap.add_argument("--fix-only", action="store_true", help="only the `vft fix` case (and its RSS on --sizes)")
     ap.add_argument("--fix-size", default="40M", help="size of the file the fix case repairs")
     ap.add_argument("--fix-runs", type=int, default=5, help="runs per tool in the fix case (median)")
+    ap.add_argument("--baseline", metavar="BIN",
+                    help="also time this vft binary (say, one built from main) on each file, in the same "
+                         "run: a before/after table side by side with the peer")
     a = ap.parse_args()
 
     if not a.no_build:
@@ -355,6 +360,8 @@ def main():
         warm(path)
         rows = [("vft", [str(VFT), "check", "--format", "json", str(path)]),
                 ("peer (Pillow)", [sys.executable, str(PEER), str(path)])]
+        if a.baseline:
+            rows.insert(1, ("vft baseline", [a.baseline, "check", "--format", "json", str(path)]))
         results = {}
         for tool, cmd in rows:
             if path == small:
@@ -368,6 +375,9 @@ def main():
             ratio = results["vft"] and results[tool] / results["vft"]
             print(f"{path.name:<22} {size_mb:>7.2f} {tool:<14} {seconds:>8.3f} {size_mb / seconds:>8.0f} "
                   f"{ratio:>5.1f}× {rss / 2**20:>6.0f} MiB")
+        if a.baseline:
+            print(f"  baseline: {results['peer (Pillow)'] / results['vft baseline']:.1f}× the peer; "
+                  f"vft: {results['peer (Pillow)'] / results['vft']:.1f}× the peer")
     if not a.no_deep and not a.fix_only and photos:
         path = photos[0]
         size_mb = path.stat().st_size / 1e6

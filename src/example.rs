@@ -12,7 +12,7 @@ use crate::method::Method;
 /// One line that parsed as a JSON object.
 #[derive(Debug)]
 pub struct Example<'a> {
-    pub root: &'a Object<'a>,
+    pub root: Object<'a>,
     /// The format the example is read as: its file's training method.
     pub method: Method,
     /// The conversation, when it is an array (each element, object or not): `messages`,
@@ -27,13 +27,13 @@ pub struct Example<'a> {
 
 impl<'a> Example<'a> {
     /// Reads a supervised (or RFT) example's messages and image parts.
-    pub fn new(root: &'a Object<'a>) -> Self {
+    pub fn new(root: Object<'a>) -> Self {
         Self::of(root, Method::Sft)
     }
 
     /// Reads the example as the format of `method`.
-    pub fn of(root: &'a Object<'a>, method: Method) -> Self {
-        let list = |at: List, value: Option<&'a Json<'a>>| {
+    pub fn of(root: Object<'a>, method: Method) -> Self {
+        let list = |at: List, value: Option<Json<'a>>| {
             value.and_then(Json::as_array).map(|items| {
                 items
                     .iter()
@@ -81,7 +81,7 @@ impl<'a> Example<'a> {
 
     /// The object that holds `tools` (and `functions`): the example, or a DPO example's
     /// `input` (`None` when that is no object), with its pointer.
-    pub fn tools_holder(&self) -> Option<(&'a Object<'a>, JsonPointer)> {
+    pub fn tools_holder(&self) -> Option<(Object<'a>, JsonPointer)> {
         match self.method {
             Method::Dpo => Some((
                 self.root.get("input").and_then(Json::as_object)?,
@@ -99,7 +99,7 @@ impl<'a> Example<'a> {
     /// The http(s) image URLs, with the pointer of each.
     pub fn remote_images(
         &self,
-    ) -> impl Iterator<Item = (JsonPointer, &'a str, Option<&'a Json<'a>>)> + '_ {
+    ) -> impl Iterator<Item = (JsonPointer, &'a str, Option<Json<'a>>)> + '_ {
         self.images.iter().filter_map(|image| match image.source {
             ImageSource::Remote(url) => Some((image.url_pointer(), url, image.detail)),
             _ => None,
@@ -148,35 +148,38 @@ impl List {
 pub struct Message<'a> {
     /// The array it is in.
     pub list: List,
-    pub index: usize,
-    pub value: &'a Json<'a>,
-    /// The message, when it is an object.
-    pub object: Option<&'a Object<'a>>,
+    /// Its index in that array (a `u32`: a line has fewer values, and an example with
+    /// millions of messages holds one of these per message).
+    pub index: u32,
+    pub value: Json<'a>,
     /// `role`, when it is a string.
     pub role: Option<&'a str>,
 }
 
 impl<'a> Message<'a> {
-    fn new(list: List, index: usize, value: &'a Json<'a>) -> Self {
-        let object = value.as_object();
-        let role = object.and_then(|o| o.get_str("role"));
+    fn new(list: List, index: usize, value: Json<'a>) -> Self {
+        let role = value.as_object().and_then(|o| o.get_str("role"));
         Self {
             list,
-            index,
+            index: u32::try_from(index).unwrap_or(u32::MAX),
             value,
-            object,
             role,
         }
     }
 
+    /// The message, when it is an object.
+    pub fn object(&self) -> Option<Object<'a>> {
+        self.value.as_object()
+    }
+
     pub fn pointer(&self) -> JsonPointer {
-        self.list.pointer().index(self.index)
+        self.list.pointer().index(self.index as usize)
     }
 
     /// The value of `key`; a `null` where the chat format makes the key optional is absent
     /// (`function_call: null` from `model_dump()`), as the key/type table says.
-    pub fn get(&self, key: &str) -> Option<&'a Json<'a>> {
-        self.object?
+    pub fn get(&self, key: &str) -> Option<Json<'a>> {
+        self.object()?
             .get(key)
             .filter(|value| !(matches!(value, Json::Null) && null_is_absent(self.role, key)))
     }
@@ -206,8 +209,8 @@ impl<'a> Message<'a> {
 pub struct Part<'a> {
     pub message: Message<'a>,
     pub index: usize,
-    pub value: &'a Json<'a>,
-    pub object: Option<&'a Object<'a>>,
+    pub value: Json<'a>,
+    pub object: Option<Object<'a>>,
     /// `type`, when it is a string.
     pub kind: Option<&'a str>,
 }
@@ -217,7 +220,7 @@ impl<'a> Part<'a> {
         self.message.pointer().key("content").index(self.index)
     }
 
-    pub fn get(&self, key: &str) -> Option<&'a Json<'a>> {
+    pub fn get(&self, key: &str) -> Option<Json<'a>> {
         self.object?.get(key)
     }
 }
@@ -229,7 +232,7 @@ pub struct ImagePart<'a> {
     /// `image_url.url`, when it is a string.
     pub url: Option<&'a str>,
     /// `image_url.detail`, when present.
-    pub detail: Option<&'a Json<'a>>,
+    pub detail: Option<Json<'a>>,
     pub source: ImageSource<'a>,
 }
 

@@ -98,7 +98,7 @@ const DPO_KEYS: [&str; 3] = ["input", "preferred_output", "non_preferred_output"
 /// example being valid. A chat example (SFT or RFT) has `messages`; a DPO one has no
 /// `messages` but `preferred_output`, `non_preferred_output` or an object `input`. `None`:
 /// neither ([`ForeignShape`]: legacy prompt/completion, question/answer…).
-pub fn family(root: &Object<'_>) -> Option<Family> {
+pub fn family(root: Object<'_>) -> Option<Family> {
     if root.contains_key("messages") {
         Some(Family::Chat)
     } else if DPO_KEYS[1..].iter().any(|k| root.contains_key(k))
@@ -133,7 +133,7 @@ const KEYS_SHOWN: usize = 4;
 
 impl ForeignShape {
     /// The shape of a line in neither family of format; `None` for chat and DPO lines.
-    pub fn of(root: &Object<'_>) -> Option<Self> {
+    pub fn of(root: Object<'_>) -> Option<Self> {
         if family(root).is_some() {
             return None;
         }
@@ -224,7 +224,7 @@ impl Family {
 ///    format's four (data for the grader) → RFT;
 /// 4. anything else (no messages, empty messages, a last message from the system…) → SFT,
 ///    the format the schema rules then explain.
-pub fn classify(root: &Object<'_>) -> Method {
+pub fn classify(root: Object<'_>) -> Method {
     if family(root) == Some(Family::Preference) {
         return Method::Dpo;
     }
@@ -244,23 +244,24 @@ pub fn classify(root: &Object<'_>) -> Method {
 }
 
 /// Whether the example's `messages` hold an assistant message.
-pub fn has_assistant_message(root: &Object<'_>) -> bool {
+pub fn has_assistant_message(root: Object<'_>) -> bool {
     root.get("messages")
         .and_then(Json::as_array)
         .is_some_and(|messages| messages.iter().any(|m| role(m) == Some("assistant")))
 }
 
-fn role<'j>(message: &'j Json<'_>) -> Option<&'j str> {
+fn role(message: Json<'_>) -> Option<&str> {
     message.as_object().and_then(|o| o.get_str("role"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::Document;
 
     fn method_of(line: &str) -> Method {
-        let json = Json::parse(line).unwrap();
-        classify(json.as_object().unwrap())
+        let document = Document::parse(line).unwrap();
+        classify(document.root().as_object().unwrap())
     }
 
     #[test]
@@ -294,7 +295,7 @@ mod tests {
 
     #[test]
     fn families_separate_chat_from_preference_lines() {
-        let fam = |line: &str| family(Json::parse(line).unwrap().as_object().unwrap());
+        let fam = |line: &str| family(Document::parse(line).unwrap().root().as_object().unwrap());
         assert_eq!(fam(r#"{"messages":[]}"#), Some(Family::Chat));
         assert_eq!(fam(r#"{"preferred_output":[]}"#), Some(Family::Preference));
         assert_eq!(fam(r#"{"messages":[],"input":{}}"#), Some(Family::Chat));
@@ -308,7 +309,9 @@ mod tests {
 
     #[test]
     fn foreign_shapes_are_named() {
-        let shape = |line: &str| ForeignShape::of(Json::parse(line).unwrap().as_object().unwrap());
+        let shape = |line: &str| {
+            ForeignShape::of(Document::parse(line).unwrap().root().as_object().unwrap())
+        };
         assert_eq!(
             shape(r#"{"prompt":"a ->","completion":" b"}"#),
             Some(ForeignShape::PromptCompletion)

@@ -63,7 +63,7 @@ pub fn calls<'a>(example: &Example<'a>) -> Vec<Call<'a>> {
 }
 
 fn calls_of<'a>(message: &Message<'a>, out: &mut Vec<Call<'a>>) {
-    let call = |function: &'a Json<'a>, pointer: JsonPointer, legacy: bool| {
+    let call = |function: Json<'a>, pointer: JsonPointer, legacy: bool| {
         let function = function.as_object()?;
         Some(Call {
             pointer,
@@ -96,7 +96,7 @@ pub struct Declared<'a> {
     pub name: &'a str,
     pub name_pointer: JsonPointer,
     /// `parameters` and its pointer, when present.
-    pub parameters: Option<(&'a Json<'a>, JsonPointer)>,
+    pub parameters: Option<(Json<'a>, JsonPointer)>,
 }
 
 /// The functions declared by `tools` and by the deprecated `functions`; `None` for a list
@@ -113,7 +113,7 @@ impl<'a> Declarations<'a> {
         let Some((holder, root)) = example.tools_holder() else {
             return Self::default();
         };
-        let list = |key: &str, function: fn(&'a Json<'a>) -> Option<&'a Json<'a>>| {
+        let list = |key: &str, function: fn(Json<'a>) -> Option<Json<'a>>| {
             let items = holder.get(key)?.as_array()?;
             let at = root.key(key);
             Some(
@@ -254,7 +254,7 @@ pub struct Violation {
 
 impl Schema {
     /// Compiles `parameters` (or takes it from this thread's cache).
-    pub fn of(parameters: &Json<'_>) -> Rc<Schema> {
+    pub fn of(parameters: Json<'_>) -> Rc<Schema> {
         let mut nodes = 0;
         let Some(value) = to_value(parameters, &mut nodes) else {
             return Rc::new(Schema {
@@ -329,18 +329,18 @@ thread_local! {
 
 /// The `serde_json` value of `json`, or `None` past [`MAX_SCHEMA_NODES`] values. Duplicate
 /// keys keep the last, as [`crate::json::Object::get`] does.
-fn to_value(json: &Json<'_>, nodes: &mut usize) -> Option<Value> {
+fn to_value(json: Json<'_>, nodes: &mut usize) -> Option<Value> {
     *nodes += 1;
     if *nodes > MAX_SCHEMA_NODES {
         return None;
     }
     Some(match json {
         Json::Null => Value::Null,
-        Json::Bool(b) => Value::Bool(*b),
-        Json::Number(Number::Int(n)) => Value::from(*n),
-        Json::Number(Number::UInt(n)) => Value::from(*n),
+        Json::Bool(b) => Value::Bool(b),
+        Json::Number(Number::Int(n)) => Value::from(n),
+        Json::Number(Number::UInt(n)) => Value::from(n),
         Json::Number(Number::Float(n)) => {
-            serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number)
+            serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
         }
         Json::String(s) => Value::String(s.to_string()),
         Json::Array(items) => Value::Array(
@@ -360,7 +360,7 @@ fn to_value(json: &Json<'_>, nodes: &mut usize) -> Option<Value> {
 }
 
 /// The number of values in `json`.
-fn count(json: &Json<'_>) -> usize {
+fn count(json: Json<'_>) -> usize {
     1 + match json {
         Json::Array(items) => items.iter().map(count).sum(),
         Json::Object(object) => object.iter().map(|(_, v)| count(v)).sum(),
@@ -379,9 +379,10 @@ pub fn span_in_arguments(text: &str, pointer: &str) -> Range<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::Document;
 
     fn schema(text: &str) -> Rc<Schema> {
-        Schema::of(&Json::parse(text).unwrap())
+        Schema::of(Document::parse(text).unwrap().root())
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Hostile input, the memory-heavy cases of issue 17's table: each generates up to
 //! gigabytes of input or asks vft to decode gigapixels, and asserts the exit code, no panic
 //! and the child's peak resident memory. Run alone: `cargo test --test hostile_memory`
-//! (a few minutes; the `#[ignore]`d ones wait for work in other parts of issue 17).
+//! (a few minutes).
 #![allow(clippy::unwrap_used)]
 
 #[path = "support/hostile.rs"]
@@ -171,7 +171,6 @@ fn findings_in_every_format_keep_memory_flat() {
 }
 
 #[test]
-#[ignore = "needs blank-line floods counted, not stored (issue 17 part 2, reader)"]
 fn three_gigabytes_of_newlines_on_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let run = run_vft(&["check", "-"], dir.path(), Some(vec![b'\n'; 3 << 30]), &[]);
@@ -181,7 +180,6 @@ fn three_gigabytes_of_newlines_on_stdin() {
 }
 
 #[test]
-#[ignore = "needs the cap on one line (issue 17 part 2, reader)"]
 fn three_gigabytes_without_a_newline_on_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let run = run_vft(&["check", "-"], dir.path(), Some(vec![0; 3 << 30]), &[]);
@@ -190,7 +188,6 @@ fn three_gigabytes_without_a_newline_on_stdin() {
 }
 
 #[test]
-#[ignore = "needs the cap on one line (issue 17 part 2, reader)"]
 fn one_500_megabyte_base64_line() {
     let dir = tempfile::tempdir().unwrap();
     let mut line = br#"{"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,"#.to_vec();
@@ -204,16 +201,64 @@ fn one_500_megabyte_base64_line() {
 }
 
 #[test]
-#[ignore = "needs parsing to cost a small multiple of the line (issue 17 part 2)"]
 fn one_example_with_a_million_messages() {
     let dir = tempfile::tempdir().unwrap();
     let message = r#"{"role": "user", "content": "a"},"#;
-    let line = format!(
-        r#"{{"messages": [{}{{"role": "assistant", "content": "b"}}]}}"#,
-        message.repeat(1_000_000)
-    );
+    let line = messages_line(message, 1_000_000);
     fs::write(dir.path().join("m.jsonl"), line + "\n").unwrap();
     let run = run_vft(&["check", "m.jsonl"], dir.path(), None, &[]);
     run.assert_verdict();
     run.assert_peak_under(200);
+}
+
+/// The line of `{"messages": [...]}` holding `count` copies of `message` (a JSON object
+/// followed by a comma) and a final assistant message.
+fn messages_line(message: &str, count: usize) -> String {
+    format!(
+        r#"{{"messages": [{}{{"role": "assistant", "content": "b"}}]}}"#,
+        message.repeat(count)
+    )
+}
+
+/// Checks `line` (written as a one-line file) and asserts its peak RSS is at most
+/// `multiple` times the line, plus the process's own few tens of MiB.
+fn assert_parse_costs_a_small_multiple(line: &str, multiple: u64) {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("big.jsonl"), format!("{line}\n")).unwrap();
+    let run = run_vft(
+        &[
+            "check",
+            "--format",
+            "concise",
+            "--max-per-rule",
+            "3",
+            "big.jsonl",
+        ],
+        dir.path(),
+        None,
+        &[],
+    );
+    run.assert_verdict();
+    let line_mib = line.len() as u64 >> 20;
+    run.assert_peak_under(multiple * line_mib + 40);
+}
+
+/// Issue 17: a 100 MB line of 3 M tiny messages cost 1.1 GB (11× the line) with a tree of
+/// `Vec`s; on the flat tape it peaks at a small multiple of the line.
+#[test]
+fn a_100_megabyte_line_of_three_million_messages_costs_a_small_multiple_of_it() {
+    let line = messages_line(r#"{"role": "user", "content": "a"},"#, 3_000_000);
+    assert!(line.len() > 90 << 20);
+    assert_parse_costs_a_small_multiple(&line, 4);
+}
+
+/// Issue 17: a 100 MB line of 50 M integers cost 1.7 GB (17× the line).
+#[test]
+fn a_100_megabyte_line_of_fifty_million_integers_costs_a_small_multiple_of_it() {
+    let line = format!(
+        r#"{{"messages": [{{"role": "user", "content": "a"}}, {{"role": "assistant", "content": "b"}}], "numbers": [{}0]}}"#,
+        "0,".repeat(50_000_000)
+    );
+    assert!(line.len() > 95 << 20);
+    assert_parse_costs_a_small_multiple(&line, 4);
 }

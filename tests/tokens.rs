@@ -7,7 +7,7 @@
 mod common;
 
 use vft::example::Example;
-use vft::json::{Json, Number};
+use vft::json::{Document, Json, Number};
 use vft::media::examples::probe_images;
 use vft::media::probe::ProbeDepth;
 use vft::tokens::{ExampleTokens, Model, text};
@@ -24,8 +24,8 @@ fn counts_equal_tiktoken_example_by_example() {
     let (mut examples, mut cookbook, mut texts) = (0, 0, 0);
     let mut mismatches = Vec::new();
     for line in lines {
-        let json = Json::parse(line).unwrap();
-        let case = json.as_object().unwrap();
+        let document = Document::parse(line).unwrap();
+        let case = document.root().as_object().unwrap();
         let id = case.get_str("id").unwrap();
         if let Some(example) = case.get("example") {
             let Some(Json::Number(expected)) = case.get("tokens") else {
@@ -47,7 +47,7 @@ fn counts_equal_tiktoken_example_by_example() {
                 .unwrap()
                 .iter()
                 .map(|id| match id {
-                    Json::Number(Number::UInt(n)) => u32::try_from(*n).unwrap(),
+                    Json::Number(Number::UInt(n)) => u32::try_from(n).unwrap(),
                     other => panic!("{other:?} is no token id"),
                 })
                 .collect();

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use vft::example::Example;
-use vft::json::Json;
+use vft::json::Document;
 use vft::media::examples::probe_images;
 use vft::media::probe::ProbeDepth;
 
@@ -12,9 +12,10 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(value) = Json::parse(text) else {
+    let Ok(document) = Document::parse(text) else {
         return;
     };
+    let value = document.root();
     let _ = value.describe();
     if let Some(root) = value.as_object() {
         let example = Example::new(root);

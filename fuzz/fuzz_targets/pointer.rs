@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 use vft::input::pointer::resolve;
 use vft::input::{JsonPointer, SpanTarget};
-use vft::json::Json;
+use vft::json::{Document, Json};
 
 #[derive(Debug, arbitrary::Arbitrary)]
 enum Step {
@@ -33,8 +33,8 @@ fuzz_target!(|input: (String, Vec<Step>, bool)| {
         assert!(line.is_char_boundary(span.start) && line.is_char_boundary(span.end));
     }
     // Where the line is valid JSON, a pointer that the parsed value holds is resolved.
-    if let Ok(value) = Json::parse(&line) {
-        let mut node = Some(&value);
+    if let Ok(document) = Document::parse(&line) {
+        let mut node = Some(document.root());
         for step in &steps {
             node = match (node, step) {
                 (Some(Json::Object(object)), Step::Key(key)) => object.get(key),
@@ -45,7 +45,7 @@ fuzz_target!(|input: (String, Vec<Step>, bool)| {
         if node.is_some() && !key {
             let span = span.expect("a value the parser sees is resolved");
             assert!(
-                Json::parse(&line[span]).is_ok(),
+                Document::parse(&line[span]).is_ok(),
                 "the span of a value is that value"
             );
         }

@@ -8,7 +8,7 @@ use crate::diagnostic::{Diagnostic, Snippet};
 use crate::example::{Example, ImageSource};
 use crate::fetch::{self, guard};
 use crate::input::{self, Batch, JsonPointer, RawLine, Special};
-use crate::json::Json;
+use crate::json::Document;
 use crate::media::bytes::ImageBytes;
 use crate::media::examples::probe_images;
 use crate::media::faces::screen_probed;
@@ -158,8 +158,8 @@ pub(super) fn check(
             return outcome;
         }
     };
-    let json = match Json::parse(text) {
-        Ok(json) => json,
+    let document = match Document::parse(text) {
+        Ok(document) => document,
         Err(error) => {
             if let Some(event) = cr_only(text) {
                 // Not a CRLF line either: its last `\r` ends the last of its CR lines.
@@ -176,8 +176,9 @@ pub(super) fn check(
             return outcome;
         }
     };
+    let json = document.root();
     let Some(root) = json.as_object() else {
-        outcome.diagnostics = ends_with(LineEvent::NotObject { value: &json }, text);
+        outcome.diagnostics = ends_with(LineEvent::NotObject { value: json }, text);
         return outcome;
     };
 
@@ -280,13 +281,18 @@ pub(super) fn first_batch_method(batch: &Batch) -> Option<Method> {
         .lines()
         .filter_map(|line| {
             let text = std::str::from_utf8(line.bytes).ok()?;
-            Json::parse(text).ok()
+            Document::parse(text).ok()
         })
-        .filter(|json| json.as_object().is_some())
+        .filter(|document| document.root().as_object().is_some())
         .take(METHOD_SAMPLE);
-    let first = method::classify(examples.next()?.as_object()?);
+    let first = method::classify(examples.next()?.root().as_object()?);
     if first == Method::Rft
-        && examples.any(|json| json.as_object().is_some_and(method::has_assistant_message))
+        && examples.any(|document| {
+            document
+                .root()
+                .as_object()
+                .is_some_and(method::has_assistant_message)
+        })
     {
         return Some(Method::Sft);
     }
@@ -301,10 +307,10 @@ pub(super) fn first_batch_foreign(batch: &Batch) -> Option<ForeignShape> {
     let (mut first, mut foreign, mut known) = (None, 0_usize, 0_usize);
     let objects = batch
         .lines()
-        .filter_map(|line| Json::parse(std::str::from_utf8(line.bytes).ok()?).ok())
+        .filter_map(|line| Document::parse(std::str::from_utf8(line.bytes).ok()?).ok())
         .take(METHOD_SAMPLE);
-    for json in objects {
-        let Some(root) = json.as_object() else {
+    for document in objects {
+        let Some(root) = document.root().as_object() else {
             continue;
         };
         match ForeignShape::of(root) {

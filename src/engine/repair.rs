@@ -21,7 +21,7 @@ use crate::fix::image;
 use crate::fix::{FixPolicy, FixTally};
 use crate::input::pointer::{self as json_pointer, SpanTarget};
 use crate::input::{Batch, JsonPointer, RawLine, Special};
-use crate::json::Json;
+use crate::json::Document;
 use crate::media::data_uri;
 use crate::method::Method;
 use crate::rules::{FileFacts, LineEvent};
@@ -256,8 +256,8 @@ fn fit_to_detail(
     notes: &mut Vec<String>,
 ) -> Option<(Vec<u8>, u64)> {
     let text = std::str::from_utf8(line).ok()?;
-    let json = Json::parse(text).ok()?;
-    let example = Example::of(json.as_object()?, method);
+    let document = Document::parse(text).ok()?;
+    let example = Example::of(document.root().as_object()?, method);
     let mut edits = Vec::new();
     for image in &example.images {
         let (ImageSource::Data { .. }, Some(url)) = (&image.source, image.url) else {
@@ -368,8 +368,8 @@ fn repair_image(
         .parent()
         .map(|part| part.key("detail"))
         .and_then(|detail| json_pointer::resolve(text, &detail, SpanTarget::Value))
-        .and_then(|span| Json::parse(&text[span]).ok());
-    let detail = Detail::of(detail.as_ref());
+        .and_then(|span| Document::parse(&text[span]).ok());
+    let detail = Detail::of(detail.as_ref().map(Document::root));
     let repaired = image::repair(&uri, detail, policy.image)?;
     let json = serde_json::to_string(&repaired.uri).map_err(|error| error.to_string())?;
     Ok((Edit::replace(span, json), repaired.note))

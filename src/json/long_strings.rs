@@ -69,6 +69,12 @@ impl<'a> Cut<'a> {
             .get(start + self.removed_through(start)..end + self.removed_through(end))
     }
 
+    /// Where `piece` (a slice of the original line, as [`Cut::original`] gives) starts in
+    /// the line.
+    pub(super) fn offset_of(&self, piece: &str) -> usize {
+        piece.as_ptr() as usize - self.original.as_ptr() as usize
+    }
+
     /// Bytes cut before `at` in `text` (cuts at `at` included).
     fn removed_through(&self, at: usize) -> usize {
         match self.cuts.partition_point(|&(cut, _)| cut <= at) {
@@ -95,31 +101,17 @@ fn string_end(bytes: &[u8], from: usize) -> Option<(usize, bool)> {
     }
 }
 
-/// The offset of the first `"`, `\` or control character. Scans in fixed-size blocks of
-/// branch-free compares, which the compiler vectorises; only the block that has one is
-/// scanned again.
+/// The offset of the first `"`, `\` or control character. memchr finds the next quote or
+/// backslash with AVX2 or SSE2, picked at run time; the bytes before it are checked for
+/// control characters by their minimum, a reduction the compiler vectorises. (A block scan
+/// of the three compares at once ran at half the speed on photo files.)
 fn first_special(bytes: &[u8]) -> Option<usize> {
-    const BLOCK: usize = 64;
-    #[inline]
-    #[allow(clippy::needless_bitwise_bool)] // branch-free on purpose: it vectorises
-    fn is_special(b: u8) -> bool {
-        (b == b'"') | (b == b'\\') | (b < 0x20)
+    let end = memchr::memchr2(b'"', b'\\', bytes);
+    let before = &bytes[..end.unwrap_or(bytes.len())];
+    if before.iter().fold(u8::MAX, |least, &b| least.min(b)) < 0x20 {
+        return before.iter().position(|&b| b < 0x20);
     }
-    let mut blocks = bytes.chunks_exact(BLOCK);
-    for (i, block) in blocks.by_ref().enumerate() {
-        if block.iter().fold(false, |any, &b| any | is_special(b)) {
-            return block
-                .iter()
-                .position(|&b| is_special(b))
-                .map(|p| i * BLOCK + p);
-        }
-    }
-    let tail_start = bytes.len() - blocks.remainder().len();
-    blocks
-        .remainder()
-        .iter()
-        .position(|&b| is_special(b))
-        .map(|p| tail_start + p)
+    end
 }
 
 #[cfg(test)]

@@ -39,7 +39,7 @@ pub enum LineEvent<'a> {
     /// CR-separated lines (the non-blank ones); the first `\r` stands at `offset`.
     CrOnly { offset: usize, lines: u64 },
     /// The line's JSON value is not an object.
-    NotObject { value: &'a Json<'a> },
+    NotObject { value: Json<'a> },
     /// The first line of the file that ends with CRLF; its `\r` stands at `offset`.
     FirstCrlf { offset: usize },
     /// The file starts with a UTF-8 byte-order mark (reported on line 1).

@@ -19,7 +19,7 @@ pub enum Detail {
 impl Detail {
     /// The part's `detail`: missing means `auto`; a value the platform does not know
     /// (`invalid-image-detail` reports it) is counted as `auto` too.
-    pub fn of(value: Option<&Json<'_>>) -> Self {
+    pub fn of(value: Option<Json<'_>>) -> Self {
         match value.and_then(Json::as_str) {
             Some("low") => Detail::Low,
             Some("high") => Detail::High,

@@ -58,7 +58,7 @@ impl ExampleTokens {
             ..Self::default()
         };
         // Image tokens per message index, to place the first trained assistant token.
-        let mut image_by_message: Vec<(usize, u32)> = Vec::with_capacity(example.images.len());
+        let mut image_by_message: Vec<(u32, u32)> = Vec::with_capacity(example.images.len());
         for (index, image) in example.images.iter().enumerate() {
             let detail = Detail::of(image.detail);
             let dimensions = probes
@@ -386,13 +386,12 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::Json;
     use crate::media::examples::probe_images;
     use crate::media::probe::ProbeDepth;
 
     fn tokens_of(line: &str, model: Model) -> ExampleTokens {
-        let json = Json::parse(line).unwrap();
-        let example = Example::new(json.as_object().unwrap());
+        let document = crate::json::Document::parse(line).unwrap();
+        let example = Example::new(document.root().as_object().unwrap());
         let probes = probe_images(&example, ProbeDepth::Headers);
         ExampleTokens::count(&example, &probes, model)
     }

@@ -278,14 +278,25 @@ pub fn encode(text: &str) -> Vec<u32> {
 }
 
 /// The entries of an object as Python's `json` sees them: one per key, the last value.
-pub(crate) fn unique_entries<'o, 'a>(
-    object: &'o Object<'a>,
-) -> impl Iterator<Item = (&'o str, &'o Json<'a>)> {
-    object.iter().filter(|(key, value)| {
+pub(crate) fn unique_entries(object: Object<'_>) -> impl Iterator<Item = (&str, Json<'_>)> {
+    // Small objects (every message) are searched; a hostile one with thousands of keys is
+    // indexed once.
+    const SEARCHED: usize = 16;
+    let last: Option<HashMap<&str, usize>> = (object.len() > SEARCHED).then(|| {
         object
-            .get(key)
-            .is_some_and(|last| std::ptr::eq(last, *value))
-    })
+            .iter()
+            .enumerate()
+            .map(|(i, (key, _))| (key, i))
+            .collect()
+    });
+    object
+        .iter()
+        .enumerate()
+        .filter(move |&(i, (key, _))| match &last {
+            Some(last) => last.get(key) == Some(&i),
+            None => object.iter().skip(i + 1).all(|(later, _)| later != key),
+        })
+        .map(|(_, entry)| entry)
 }
 
 /// What one message's values cost, apart from its images.
@@ -300,7 +311,7 @@ pub struct MessageText {
 }
 
 /// Counts one element of `messages` (anything that is not an object counts 3).
-pub fn message(value: &Json<'_>) -> MessageText {
+pub fn message(value: Json<'_>) -> MessageText {
     let mut out = MessageText {
         total: TOKENS_PER_MESSAGE,
         head: TOKENS_PER_MESSAGE,
@@ -333,7 +344,7 @@ pub fn message(value: &Json<'_>) -> MessageText {
 }
 
 /// A content part's text (`text` or `refusal`); images are counted apart.
-fn part(value: &Json<'_>) -> u32 {
+fn part(value: Json<'_>) -> u32 {
     let Some(object) = value.as_object() else {
         return 0;
     };
@@ -345,7 +356,7 @@ fn part(value: &Json<'_>) -> u32 {
 }
 
 /// `{"name": …, "arguments": …}`: both strings encoded.
-fn function_call(value: &Json<'_>) -> u32 {
+fn function_call(value: Json<'_>) -> u32 {
     let Some(object) = value.as_object() else {
         return 0;
     };
@@ -358,18 +369,18 @@ fn function_call(value: &Json<'_>) -> u32 {
 
 /// CB-TOK `num_tokens_for_tools` over an example's `tools` (or deprecated `functions`).
 /// Missing descriptions and properties count as empty, where the cookbook would fail.
-pub fn tool_definitions(root: &Object<'_>) -> u32 {
-    let functions: Vec<&Object<'_>> =
-        if let Some(tools) = root.get("tools").and_then(Json::as_array) {
-            tools
-                .iter()
-                .filter_map(|t| t.as_object()?.get("function")?.as_object())
-                .collect()
-        } else if let Some(functions) = root.get("functions").and_then(Json::as_array) {
-            functions.iter().filter_map(Json::as_object).collect()
-        } else {
-            return 0;
-        };
+pub fn tool_definitions(root: Object<'_>) -> u32 {
+    let functions: Vec<Object<'_>> = if let Some(tools) = root.get("tools").and_then(Json::as_array)
+    {
+        tools
+            .iter()
+            .filter_map(|t| t.as_object()?.get("function")?.as_object())
+            .collect()
+    } else if let Some(functions) = root.get("functions").and_then(Json::as_array) {
+        functions.iter().filter_map(Json::as_object).collect()
+    } else {
+        return 0;
+    };
     if functions.is_empty() {
         return 0;
     }
@@ -410,7 +421,7 @@ pub fn tool_definitions(root: &Object<'_>) -> u32 {
 }
 
 /// A value as the cookbook's f-strings would print it: strings bare, the rest as JSON.
-fn scalar_text(value: &Json<'_>) -> String {
+fn scalar_text(value: Json<'_>) -> String {
     match value {
         Json::String(s) => s.to_string(),
         Json::Number(Number::Int(n)) => n.to_string(),
@@ -426,9 +437,10 @@ fn scalar_text(value: &Json<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::Document;
 
-    fn parse(line: &str) -> Json<'_> {
-        Json::parse(line).unwrap()
+    fn parse(line: &str) -> Document<'_> {
+        Document::parse(line).unwrap()
     }
 
     /// The pieces of `text`: by [`split`] (ASCII by hand), or by the regex alone.
@@ -574,7 +586,7 @@ mod tests {
     #[test]
     fn a_message_counts_overhead_role_name_and_content() {
         let m = parse(r#"{"role":"user","name":"bob","content":"hello world"}"#);
-        let t = message(&m);
+        let t = message(m.root());
         // 3 + role (1) + name (1) + 1 + content (2).
         assert_eq!(t.total, 3 + count("user") + count("bob") + 1 + 2);
         assert_eq!(t.head, 3 + count("user"));
@@ -587,13 +599,13 @@ mod tests {
             r#"{"role":"assistant","weight":1,"content":[{"type":"text","text":"hello world"},{"type":"refusal","refusal":"no"}],"tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]}"#,
         );
         let expected = 3 + count("assistant") + 2 + count("no") + count("f") + count("{}");
-        assert_eq!(message(&m).total, expected);
+        assert_eq!(message(m.root()).total, expected);
     }
 
     #[test]
     fn duplicate_keys_count_once_with_the_last_value() {
         let m = parse(r#"{"role":"user","content":"a b c d e f","content":"x"}"#);
-        assert_eq!(message(&m).total, 3 + count("user") + count("x"));
+        assert_eq!(message(m.root()).total, 3 + count("user") + count("x"));
     }
 
     #[test]
@@ -608,7 +620,7 @@ mod tests {
                 + (3 + count("f"))
                 + count("unit:string:")
                 + 12;
-        assert_eq!(tool_definitions(root.as_object().unwrap()), expected);
-        assert_eq!(tool_definitions(parse("{}").as_object().unwrap()), 0);
+        assert_eq!(tool_definitions(root.root().as_object().unwrap()), expected);
+        assert_eq!(tool_definitions(parse("{}").root().as_object().unwrap()), 0);
     }
 }

@@ -40,7 +40,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
         return;
     }
     let zero =
-        |w: Option<&Json<'_>>| matches!(w, Some(Json::Number(Number::UInt(0) | Number::Int(0))));
+        |w: Option<Json<'_>>| matches!(w, Some(Json::Number(Number::UInt(0) | Number::Int(0))));
     if assistants.all(|(m, _)| zero(m.get("weight"))) {
         report
             .at(

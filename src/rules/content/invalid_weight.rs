@@ -49,11 +49,11 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
         }
         #[allow(clippy::float_cmp)] // exactly 0.0 and 1.0 are the values meant as integers
         let (help, unambiguous) = match weight {
-            Json::Number(Number::Float(f)) if *f == 0.0 || *f == 1.0 => (
+            Json::Number(Number::Float(f)) if f == 0.0 || f == 1.0 => (
                 format!("write the integer `{f:.0}`"),
                 Some(format!("{f:.0}")),
             ),
-            Json::Bool(b) => (format!("write the integer `{}`", u8::from(*b)), None),
+            Json::Bool(b) => (format!("write the integer `{}`", u8::from(b)), None),
             Json::String(s) if s == "0" || s == "1" => (
                 format!("write the number `{s}` without quotes"),
                 Some(s.to_string()),
@@ -79,7 +79,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
     }
 }
 
-pub(crate) fn is_valid(weight: &Json<'_>) -> bool {
+pub(crate) fn is_valid(weight: Json<'_>) -> bool {
     matches!(
         weight,
         Json::Number(Number::UInt(0 | 1) | Number::Int(0 | 1))

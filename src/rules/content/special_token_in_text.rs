@@ -81,7 +81,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
     }
 }
 
-fn walk<'a>(value: &'a Json<'a>, path: &mut Vec<Step<'a>>, report: &mut Report<'_>) {
+fn walk<'a>(value: Json<'a>, path: &mut Vec<Step<'a>>, report: &mut Report<'_>) {
     match value {
         Json::String(text) => {
             if let Some(token) = find_special_token(text) {

@@ -43,7 +43,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
 /// objects are counted in a hash map, so a hostile line cannot make this quadratic.
 const PAIRWISE_MAX_KEYS: usize = 32;
 
-fn visit(object: &Object<'_>, at: &Path<'_>, report: &mut Report<'_>) {
+fn visit(object: Object<'_>, at: &Path<'_>, report: &mut Report<'_>) {
     let mut report_key =
         |key: &str, count: usize| {
             report
@@ -88,7 +88,7 @@ fn visit(object: &Object<'_>, at: &Path<'_>, report: &mut Report<'_>) {
     }
 }
 
-fn visit_value(value: &Json<'_>, at: &Path<'_>, report: &mut Report<'_>) {
+fn visit_value(value: Json<'_>, at: &Path<'_>, report: &mut Report<'_>) {
     match value {
         Json::Object(object) => visit(object, at, report),
         Json::Array(items) => {

@@ -36,7 +36,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
         let Some(Json::String(detail)) = image.detail else {
             continue;
         };
-        if matches!(detail.as_ref(), "low" | "high" | "auto") {
+        if matches!(detail, "low" | "high" | "auto") {
             continue;
         }
         let lower = detail.to_ascii_lowercase();

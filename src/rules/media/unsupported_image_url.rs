@@ -36,7 +36,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
         let ImageSource::Unsupported(url) = image.source else {
             continue;
         };
-        let shown = crate::json::Json::String(url.into()).describe();
+        let shown = crate::json::Json::String(url).describe();
         let message = if url.is_empty() {
             "image URL is empty".to_owned()
         } else {

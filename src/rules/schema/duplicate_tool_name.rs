@@ -51,7 +51,7 @@ fn check_list(list: &[Declared<'_>], report: &mut Report<'_>) {
     for declared in list {
         match first.get(declared.name) {
             Some(earlier) => {
-                let shown = Json::String(declared.name.into()).describe();
+                let shown = Json::String(declared.name).describe();
                 report
                     .at(
                         declared.name_pointer.clone(),

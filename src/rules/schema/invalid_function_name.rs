@@ -54,7 +54,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
     }
 }
 
-fn items<'v, 'a>(value: Option<&'v Json<'a>>) -> impl Iterator<Item = (usize, &'v Json<'a>)> {
+fn items(value: Option<Json<'_>>) -> impl Iterator<Item = (usize, Json<'_>)> {
     value
         .and_then(Json::as_array)
         .unwrap_or_default()
@@ -76,7 +76,7 @@ fn check_name(name: &str, pointer: JsonPointer, report: &mut Report<'_>) {
     } else {
         "has characters other than `a-z A-Z 0-9 _ -`".to_owned()
     };
-    let shown = Json::String(name.into()).describe();
+    let shown = Json::String(name).describe();
     report
         .at(pointer, format!("function name {shown} {problem}"))
         .help("use 1 to 64 of `a-z A-Z 0-9 _ -`, e.g. `get_weather`");

@@ -46,13 +46,14 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
             continue;
         };
         let pointer = crate::input::JsonPointer::root().key(key);
-        match items.as_slice() {
-            [] => {
+        let mut elements = items.iter();
+        match (elements.next(), elements.next()) {
+            (None, _) => {
                 report
                     .at(pointer, format!("`{key}` holds no message"))
                     .help("give the reply as `[{\"role\": \"assistant\", \"content\": \"…\"}]`");
             }
-            [only] => {
+            (Some(only), None) => {
                 let role = only.as_object().and_then(|o| o.get_str("role"));
                 if only.as_object().is_some() && role.is_some() && role != Some("assistant") {
                     report
@@ -63,7 +64,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
                         .help("the output is the reply the model gives: make it an `assistant` message");
                 }
             }
-            [_, _, ..] => {
+            (Some(_), Some(_)) => {
                 report
                     .at(pointer.index(1), format!("`{key}` holds {} messages, not one", items.len()))
                     .help("keep only the final assistant reply in each output; earlier turns belong in `input.messages`");

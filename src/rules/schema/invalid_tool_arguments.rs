@@ -59,7 +59,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
 
 fn help(name: Option<&str>) -> String {
     let name = name.map_or_else(String::new, |n| {
-        format!(" of {}", Json::String(n.into()).describe())
+        format!(" of {}", Json::String(n).describe())
     });
     format!("write the arguments{name} with a JSON serializer, e.g. `json.dumps(arguments)`")
 }

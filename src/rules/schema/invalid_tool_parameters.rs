@@ -47,7 +47,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
         if parameters.as_object().is_none() {
             continue;
         }
-        match &Schema::of(parameters).problem {
+        match &Schema::of(*parameters).problem {
             None => {}
             Some(SchemaProblem::Invalid {
                 pointer: inner,

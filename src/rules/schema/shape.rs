@@ -21,7 +21,7 @@ pub enum Type {
 }
 
 impl Type {
-    pub fn matches(self, value: &Json<'_>) -> bool {
+    pub fn matches(self, value: Json<'_>) -> bool {
         matches!(
             (self, value),
             (Self::String, Json::String(_))
@@ -116,7 +116,7 @@ impl Shape {
     }
 
     /// The value of `name` in `object`, `None` when absent or a `null` that counts as absent.
-    pub fn present<'v, 'a>(&self, object: &'v Object<'a>, name: &str) -> Option<&'v Json<'a>> {
+    pub fn present<'a>(&self, object: Object<'a>, name: &str) -> Option<Json<'a>> {
         object
             .get(name)
             .filter(|value| !(matches!(value, Json::Null) && self.null_is_absent(name)))
@@ -356,24 +356,24 @@ static LEGACY_FUNCTION_DEFINITION: Shape = Shape {
 };
 
 /// What the walk reports.
-pub enum Node<'p, 'v, 'a> {
+pub enum Node<'p, 'a> {
     /// An object and the shape it should have.
     Object {
         pointer: Path<'p>,
-        object: &'v Object<'a>,
+        object: Object<'a>,
         shape: &'static Shape,
     },
     /// An array element that should be an object but is not.
     NotObject {
         pointer: Path<'p>,
-        value: &'v Json<'a>,
+        value: Json<'a>,
         what: &'static str,
     },
 }
 
 /// Visits every object of the example that has a known shape, and every array element
 /// that should be an object and is not. Values of the wrong type are not descended into.
-pub fn visit<'v, 'a>(example: &'v Example<'a>, mut f: impl FnMut(Node<'_, 'v, 'a>)) {
+pub fn visit<'a>(example: &Example<'a>, mut f: impl FnMut(Node<'_, 'a>)) {
     let root = Path::Root;
     let input_at = root.key("input");
     // Where the conversation and the tools are: at the top, or in a DPO example's `input`.
@@ -401,7 +401,7 @@ pub fn visit<'v, 'a>(example: &'v Example<'a>, mut f: impl FnMut(Node<'_, 'v, 'a
 
     let messages = holder_at.key("messages");
     for message in example.messages() {
-        visit_message(message, &messages.index(message.index), &mut f);
+        visit_message(message, &messages.index(message.index as usize), &mut f);
     }
     let (preferred, non_preferred) = (
         root.key("preferred_output"),
@@ -412,7 +412,7 @@ pub fn visit<'v, 'a>(example: &'v Example<'a>, mut f: impl FnMut(Node<'_, 'v, 'a
             crate::example::List::Preferred => &preferred,
             _ => &non_preferred,
         };
-        visit_message(output, &list.index(output.index), &mut f);
+        visit_message(output, &list.index(output.index as usize), &mut f);
     }
 
     let Some(holder) = holder else {
@@ -438,11 +438,8 @@ pub fn visit<'v, 'a>(example: &'v Example<'a>, mut f: impl FnMut(Node<'_, 'v, 'a
     );
 }
 
-fn visit_message<'v, 'a>(message: &Message<'a>, at: &Path<'_>, f: &mut impl FnMut(Node<'_, 'v, 'a>))
-where
-    'a: 'v,
-{
-    let Some(object) = message.object else {
+fn visit_message<'a>(message: &Message<'a>, at: &Path<'_>, f: &mut impl FnMut(Node<'_, 'a>)) {
+    let Some(object) = message.object() else {
         f(Node::NotObject {
             pointer: *at,
             value: message.value,
@@ -491,20 +488,14 @@ fn role_shape(role: Option<&str>) -> &'static Shape {
     }
 }
 
-fn visit_parts<'v, 'a>(message: &Message<'a>, at: &Path<'_>, f: &mut impl FnMut(Node<'_, 'v, 'a>))
-where
-    'a: 'v,
-{
+fn visit_parts<'a>(message: &Message<'a>, at: &Path<'_>, f: &mut impl FnMut(Node<'_, 'a>)) {
     let content = at.key("content");
     for part in message.parts() {
         visit_part(part, &content.index(part.index), f);
     }
 }
 
-fn visit_part<'v, 'a>(part: Part<'a>, at: &Path<'_>, f: &mut impl FnMut(Node<'_, 'v, 'a>))
-where
-    'a: 'v,
-{
+fn visit_part<'a>(part: Part<'a>, at: &Path<'_>, f: &mut impl FnMut(Node<'_, 'a>)) {
     let Some(object) = part.object else {
         f(Node::NotObject {
             pointer: *at,
@@ -535,12 +526,12 @@ where
 }
 
 /// Visits the object elements of an array field, and their `function` object if any.
-fn visit_array<'v, 'a>(
-    value: Option<&'v Json<'a>>,
+fn visit_array<'a>(
+    value: Option<Json<'a>>,
     at: &Path<'_>,
     what: &'static str,
-    f: &mut impl FnMut(Node<'_, 'v, 'a>),
-    shape_of: impl Fn(&Object<'a>) -> Option<&'static Shape>,
+    f: &mut impl FnMut(Node<'_, 'a>),
+    shape_of: impl Fn(Object<'a>) -> Option<&'static Shape>,
 ) {
     let Some(Json::Array(items)) = value else {
         return;
@@ -616,8 +607,8 @@ mod tests {
     #[test]
     fn visits_nested_objects_with_their_shapes() {
         let line = r#"{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]},{"role":"assistant","tool_calls":[{"id":"a","type":"function","function":{"name":"f","arguments":"{}"}}]},3],"tools":[{"type":"function","function":{"name":"f"}}]}"#;
-        let json = Json::parse(line).unwrap();
-        let example = Example::new(json.as_object().unwrap());
+        let document = crate::json::Document::parse(line).unwrap();
+        let example = Example::new(document.root().as_object().unwrap());
         let mut seen = Vec::new();
         visit(&example, |node| match node {
             Node::Object { pointer, shape, .. } => {

@@ -57,7 +57,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
             continue;
         };
         let schema = Schema::of(parameters);
-        let shown = Json::String(name.into()).describe();
+        let shown = Json::String(name).describe();
         for violation in schema.violations(&arguments) {
             let place = if violation.pointer.is_empty() {
                 "arguments".to_owned()

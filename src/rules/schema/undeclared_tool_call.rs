@@ -47,7 +47,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
             continue;
         }
         let list = if call.legacy { "functions" } else { "tools" };
-        let shown = Json::String(name.into()).describe();
+        let shown = Json::String(name).describe();
         let finding = report.at(
             call.name_pointer(),
             format!("function {shown} is not declared in `{list}`"),

@@ -56,7 +56,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
 }
 
 fn check_items(
-    items: Option<&Json<'_>>,
+    items: Option<Json<'_>>,
     pointer: impl Fn() -> JsonPointer,
     what: &str,
     report: &mut Report<'_>,
