@@ -12,6 +12,7 @@ use crate::engine::{Engine, FixSinks, Options, Stop};
 use crate::exit::ExitStatus;
 use crate::fix::output::Staged;
 use crate::fix::{FixPolicy, FixTally, ImageSettings, RuleCount};
+use crate::media::probe::ProbeDepth;
 use crate::numbers::{count, thousands};
 use crate::target::limits::MAX_IMAGE_BYTES_DECIMAL;
 
@@ -33,6 +34,12 @@ pub fn run(args: &FixArgs) -> io::Result<ExitStatus> {
             return Ok(ExitStatus::Error);
         }
     };
+    if args.inline_urls && args.fetch.offline {
+        tool_error(
+            "`--inline-urls` fetches image URLs and `--offline` forbids fetching: drop one of them",
+        );
+        return Ok(ExitStatus::Error);
+    }
     let paths = match Destinations::of(args) {
         Ok(paths) => paths,
         Err(why) => {
@@ -45,8 +52,9 @@ pub fn run(args: &FixArgs) -> io::Result<ExitStatus> {
         plan: settings.plan.clone(),
         limits,
         method: settings.method.value,
-        // Fixing never fetches: image URLs are left as they are.
-        online: false,
+        // Fixing fetches only to inline image URLs; otherwise they are left as they are.
+        fetch: args.fetch.config(ProbeDepth::Headers),
+        online: args.inline_urls,
         ..Options::new(settings.target.value)
     };
     let engine = match Engine::new(options, args.jobs.unwrap_or(0)) {
@@ -60,6 +68,7 @@ pub fn run(args: &FixArgs) -> io::Result<ExitStatus> {
         unsafe_fixes: args.unsafe_fixes,
         fixable,
         keep_invalid: args.keep_invalid,
+        inline_urls: args.inline_urls,
         image: ImageSettings {
             // The decimal reading of "10 MB", so the result passes `image-size-ambiguous` too.
             max_bytes: limits.max_image_bytes().min(MAX_IMAGE_BYTES_DECIMAL),
@@ -283,6 +292,18 @@ fn report(
             thousands(rule.count),
             rule.rule.code,
             rule.rule.name
+        )?;
+    }
+    if tally.inlined > 0 {
+        writeln!(
+            out,
+            "  {:>7}  {} as data URIs (--inline-urls)",
+            thousands(tally.inlined),
+            if tally.inlined == 1 {
+                "image URL inlined"
+            } else {
+                "image URLs inlined"
+            }
         )?;
     }
     if tally.fitted > 0 {
