@@ -294,29 +294,23 @@ fn report(
             rule.rule.name
         )?;
     }
-    if tally.inlined > 0 {
-        writeln!(
-            out,
-            "  {:>7}  {} as data URIs (--inline-urls)",
-            thousands(tally.inlined),
-            if tally.inlined == 1 {
-                "image URL inlined"
-            } else {
-                "image URLs inlined"
-            }
-        )?;
-    }
-    if tally.fitted > 0 {
-        writeln!(
-            out,
-            "  {:>7}  {} to fit their `detail` (--fit-detail)",
-            thousands(tally.fitted),
-            if tally.fitted == 1 {
-                "image downscaled"
-            } else {
-                "images downscaled"
-            }
-        )?;
+    let image_rows = [
+        (
+            tally.inlined,
+            "image URL inlined",
+            "image URLs inlined",
+            "as data URIs (--inline-urls)",
+        ),
+        (
+            tally.fitted,
+            "image downscaled",
+            "images downscaled",
+            "to fit their `detail` (--fit-detail)",
+        ),
+    ];
+    for (n, one, many, why) in image_rows.into_iter().filter(|row| row.0 > 0) {
+        let what = if n == 1 { one } else { many };
+        writeln!(out, "  {:>7}  {what} {why}", thousands(n))?;
     }
     if let Some(rule) = tally.bom {
         writeln!(
