@@ -15,6 +15,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hostile::{Answer, Run, local_server, run_vft, text_line, url_lines};
 use serde_json::Value;
+use vft::engine::{Engine, FixSinks, Options};
+use vft::fetch::{Config, READ_LIMIT};
+use vft::fix::{FixPolicy, FixTally, ImageSettings};
+use vft::target::Target;
 
 fn fixture(name: &str) -> Vec<u8> {
     fs::read(common::fixtures().join("images").join(name)).unwrap()
@@ -287,4 +291,59 @@ fn memory_does_not_grow_with_the_number_of_urls() {
         peaks[1] >> 20,
         held_all >> 20
     );
+}
+
+/// The smallest byte budget (one body at the read limit) lets only the lowest waiting ticket
+/// take its share: the bodies are read strictly in line order, one at a time, while four
+/// workers wait for lines of three batches in flight. The run ends, every image inlined.
+#[test]
+fn a_budget_of_one_body_reads_them_in_line_order_without_waiting_for_ever() {
+    let base = local_server(routes);
+    let dir = tempfile::tempdir().unwrap();
+    let urls: Vec<String> = (0..60).map(|i| format!("{base}/many/{i}.jpg")).collect();
+    write_input(dir.path(), &urls);
+    let options = Options {
+        fetch: Config {
+            allow_private: true,
+            body_bytes: READ_LIMIT,
+            ..Config::default()
+        },
+        online: true,
+        ..Options::new(Target::OpenAi)
+    };
+    let engine = Engine::new(options, 4).unwrap();
+    let policy = FixPolicy {
+        unsafe_fixes: false,
+        fixable: vft::config::fixable_rules(None, &[]).unwrap(),
+        keep_invalid: false,
+        inline_urls: true,
+        image: ImageSettings {
+            max_bytes: 10_000_000,
+            keep_icc: false,
+            fit_detail: None,
+        },
+    };
+    let input = dir.path().join("in.jsonl");
+    // A run that waits for ever fails here instead of hanging the test run.
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut output, mut rejects) = (Vec::new(), Vec::new());
+        let mut sinks = FixSinks {
+            output: Some(&mut output),
+            rejects: Some(&mut rejects),
+            reasons: None,
+            diff: None,
+        };
+        let mut tally = FixTally::default();
+        let ended = engine.fix_path(&input, &policy, &mut sinks, &mut tally);
+        let _ = done.send((ended.is_ok(), output, rejects, tally));
+    });
+    let (ok, output, rejects, tally) = finished
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("the run waits for ever");
+    assert!(ok);
+    assert_eq!(tally.inlined, 60, "{:?}", tally.notes);
+    assert!(rejects.is_empty());
+    let output = String::from_utf8(output).unwrap();
+    assert_eq!(output.matches("data:image/jpeg;base64,").count(), 60);
 }
