@@ -235,6 +235,13 @@ pub struct FixArgs {
     #[arg(long)]
     pub fit_detail: bool,
 
+    /// Fetch http(s) image URLs (as `vft check` does: address policy, timeouts, size
+    /// limit) and embed them as data URIs, repaired like any other image. A URL that gives
+    /// no image sets its line aside with the reason. Off by default: URLs are left as they
+    /// are. Cannot be used with `--offline`.
+    #[arg(long)]
+    pub inline_urls: bool,
+
     #[command(flatten)]
     pub config: ConfigArgs,
 
@@ -249,6 +256,10 @@ pub struct FixArgs {
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    // How `--inline-urls` fetches; last, as its help heading applies to what follows.
+    #[command(flatten)]
+    pub fetch: FetchArgs,
 }
 
 /// How image URLs are fetched.

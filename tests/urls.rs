@@ -21,7 +21,7 @@ use serde_json::Value;
 use vft::diagnostic::Diagnostic;
 use vft::engine::Options;
 use vft::fetch::guard::Lookup;
-use vft::fetch::{Config, Failure, Fetcher, NetworkVerdict, Outcome, Unverified};
+use vft::fetch::{Config, Download, Failure, Fetcher, NetworkVerdict, Outcome, Unverified};
 use vft::target::Target;
 
 /// What the server answers.
@@ -1116,6 +1116,66 @@ fn bodies_in_flight_stay_within_the_byte_budget() {
     eprintln!("12 bodies of 4 MiB, budget 10 MiB: peak {peak} bytes reserved");
     assert!(peak >= 4 << 20, "{peak}");
     assert!(peak <= vft::fetch::READ_LIMIT, "{peak}");
+}
+
+/// Bodies kept for their bytes (`vft fix --inline-urls`) are held until taken: they take
+/// the budget in ticket order, so taking them in that order never waits for ever, and the
+/// bodies held at once stay within the budget however many are queued.
+#[test]
+fn kept_bodies_are_read_in_turn_within_the_byte_budget() {
+    let server = Server::start(standard_routes);
+    let budget = 2 * vft::fetch::READ_LIMIT;
+    let fetcher = Fetcher::new(Config {
+        body_bytes: budget,
+        jobs: 12,
+        ..test_config()
+    });
+    let tickets: Vec<_> = (0..12)
+        .map(|i| fetcher.submit_bytes(&server.url(&format!("/4mib/{i}"))))
+        .collect();
+    // The worker that takes them is slower than the fetch threads.
+    for ticket in tickets {
+        let Download::Bytes(whole) = fetcher.take_bytes(ticket) else {
+            panic!("no bytes");
+        };
+        assert_eq!(whole.bytes().len(), 4 << 20);
+        assert_eq!(&whole.bytes()[..4], b"\x89PNG");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let peak = fetcher.peak_body_bytes();
+    assert!(peak > 4 << 20, "{peak}");
+    assert!(peak <= budget, "{peak}");
+    // A URL that gives no image says why.
+    let missing = fetcher.submit_bytes(&server.url("/missing.png"));
+    assert!(matches!(
+        fetcher.take_bytes(missing),
+        Download::Outcome(Outcome::Failed(Failure::Status(404)))
+    ));
+}
+
+/// A run that ends before taking its bodies (an output error) does not wait for them.
+#[test]
+fn dropping_the_fetcher_with_bodies_untaken_ends_at_once() {
+    let server = Server::start(standard_routes);
+    let fetcher = Fetcher::new(Config {
+        body_bytes: 0,
+        jobs: 8,
+        ..test_config()
+    });
+    let first = fetcher.submit_bytes(&server.url("/4mib/a"));
+    for i in 0..8 {
+        fetcher.submit_bytes(&server.url(&format!("/4mib/{i}")));
+    }
+    // One body is read and held; the next ones wait for the budget it holds.
+    let held = fetcher.take_bytes(first);
+    let started = Instant::now();
+    drop(fetcher);
+    drop(held);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]

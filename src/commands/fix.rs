@@ -12,6 +12,7 @@ use crate::engine::{Engine, FixSinks, Options, Stop};
 use crate::exit::ExitStatus;
 use crate::fix::output::Staged;
 use crate::fix::{FixPolicy, FixTally, ImageSettings, RuleCount};
+use crate::media::probe::ProbeDepth;
 use crate::numbers::{count, thousands};
 use crate::target::limits::MAX_IMAGE_BYTES_DECIMAL;
 
@@ -33,6 +34,12 @@ pub fn run(args: &FixArgs) -> io::Result<ExitStatus> {
             return Ok(ExitStatus::Error);
         }
     };
+    if args.inline_urls && args.fetch.offline {
+        tool_error(
+            "`--inline-urls` fetches image URLs and `--offline` forbids fetching: drop one of them",
+        );
+        return Ok(ExitStatus::Error);
+    }
     let paths = match Destinations::of(args) {
         Ok(paths) => paths,
         Err(why) => {
@@ -45,8 +52,9 @@ pub fn run(args: &FixArgs) -> io::Result<ExitStatus> {
         plan: settings.plan.clone(),
         limits,
         method: settings.method.value,
-        // Fixing never fetches: image URLs are left as they are.
-        online: false,
+        // Fixing fetches only to inline image URLs; otherwise they are left as they are.
+        fetch: args.fetch.config(ProbeDepth::Headers),
+        online: args.inline_urls,
         ..Options::new(settings.target.value)
     };
     let engine = match Engine::new(options, args.jobs.unwrap_or(0)) {
@@ -60,6 +68,7 @@ pub fn run(args: &FixArgs) -> io::Result<ExitStatus> {
         unsafe_fixes: args.unsafe_fixes,
         fixable,
         keep_invalid: args.keep_invalid,
+        inline_urls: args.inline_urls,
         image: ImageSettings {
             // The decimal reading of "10 MB", so the result passes `image-size-ambiguous` too.
             max_bytes: limits.max_image_bytes().min(MAX_IMAGE_BYTES_DECIMAL),
@@ -285,17 +294,23 @@ fn report(
             rule.rule.name
         )?;
     }
-    if tally.fitted > 0 {
-        writeln!(
-            out,
-            "  {:>7}  {} to fit their `detail` (--fit-detail)",
-            thousands(tally.fitted),
-            if tally.fitted == 1 {
-                "image downscaled"
-            } else {
-                "images downscaled"
-            }
-        )?;
+    let image_rows = [
+        (
+            tally.inlined,
+            "image URL inlined",
+            "image URLs inlined",
+            "as data URIs (--inline-urls)",
+        ),
+        (
+            tally.fitted,
+            "image downscaled",
+            "images downscaled",
+            "to fit their `detail` (--fit-detail)",
+        ),
+    ];
+    for (n, one, many, why) in image_rows.into_iter().filter(|row| row.0 > 0) {
+        let what = if n == 1 { one } else { many };
+        writeln!(out, "  {:>7}  {what} {why}", thousands(n))?;
     }
     if let Some(rule) = tally.bom {
         writeln!(

@@ -13,6 +13,7 @@
 //! - [`rules`]: the plan compiled into the checks of each kind.
 
 mod group;
+mod inline;
 mod line;
 mod locate;
 mod options;
@@ -54,6 +55,8 @@ use self::rules::RuleTables;
 const READ_AHEAD: usize = 2;
 /// Batches checked at once: the workers start on the next while the last lines of one finish.
 const IN_FLIGHT: usize = 3;
+/// Lines per batch at most with `vft fix --inline-urls`.
+const INLINE_BATCH_LINES: usize = 16;
 
 /// Why checking a file stopped early.
 #[derive(Debug)]
@@ -272,14 +275,22 @@ impl Engine {
         tally: &mut FixTally,
     ) -> Result<(), Stop> {
         let name = input_name(path);
+        let mut limits = self.options.batches;
+        if policy.inline_urls {
+            // A line's fixed bytes are held until its whole batch is done, and inlining
+            // makes a short line as large as its images: few lines per batch keep that
+            // bounded, however many URLs the file has.
+            limits.max_entries = limits.max_entries.min(INLINE_BATCH_LINES);
+            limits.min_lines = limits.min_lines.min(INLINE_BATCH_LINES);
+        }
         if path == Path::new("-") {
-            let reader = BatchReader::new(io::stdin(), self.options.batches);
+            let reader = BatchReader::new(io::stdin(), limits);
             return self.fix_batches(reader, None, &name, policy, sinks, tally);
         }
         let file = File::open(path).map_err(Stop::Input)?;
         // Lines too long to hold are copied from the file, not from memory.
         let source = File::open(path).map_err(Stop::Input)?;
-        let reader = BatchReader::of_file(file, self.options.batches);
+        let reader = BatchReader::of_file(file, limits);
         self.fix_batches(reader, Some(source), &name, policy, sinks, tally)
     }
 
@@ -295,10 +306,17 @@ impl Engine {
         let file_fixes = repair::file_fixes(&self.rules, &self.options, policy);
         let requested = self.options.method.fixed();
         let mut first = true;
+        let fetcher = self.fetcher.as_deref().filter(|_| policy.inline_urls);
+        if let Some(fetcher) = fetcher {
+            fetcher.begin_file();
+        }
+        let inliner = fetcher.map(inline::UrlInliner::new);
+        let decided = std::cell::Cell::new(Method::default());
         self.stream_batches(
             reader,
             |first_batch| {
                 let (method, foreign) = line::decide_method(requested, first_batch);
+                decided.set(method);
                 let foreign_file = foreign.is_some();
                 let cx = repair::RepairContext {
                     rules: &self.rules,
@@ -308,8 +326,14 @@ impl Engine {
                     file,
                     policy,
                     file_fixes,
+                    inline: inliner.as_ref().zip(fetcher),
                 };
                 move |raw: &RawLine<'_>| repair::repair_line(raw, &cx)
+            },
+            |batch| {
+                if let Some(inliner) = &inliner {
+                    inliner.submit_batch(batch, decided.get(), &self.options);
+                }
             },
             |batch, repairs| {
                 if std::mem::take(&mut first) {
@@ -342,6 +366,7 @@ impl Engine {
                     line::check(line, method, foreign_file, &self.rules, &self.options, file)
                 }
             },
+            |_| {},
             |batch, outcomes| self.record_batch(batch, outcomes, state, out),
         );
         (state.facts.method, state.facts.foreign) = decided;
@@ -351,11 +376,13 @@ impl Engine {
     /// The pipeline shared by `check` and `fix`: reads `reader` on its own thread, runs
     /// `per_line` (made from the first batch, before any line is looked at) on every line
     /// on the pool, several batches at a time, and hands each batch's results to `take` in
-    /// input order. Checked batches' buffers go back to the reader.
+    /// input order. `dispatch` sees each batch, in order, just before the pool does.
+    /// Checked batches' buffers go back to the reader.
     pub(crate) fn stream_batches<T, F>(
         &self,
         mut reader: BatchReader<impl Read + Send>,
         per_line: impl FnOnce(Option<&Batch>) -> F,
+        mut dispatch: impl FnMut(&Batch),
         mut take: impl FnMut(&Batch, Vec<T>) -> Result<(), Stop>,
     ) -> Result<(), Stop>
     where
@@ -404,6 +431,7 @@ impl Engine {
                 };
                 for batch in batches {
                     let batch = batch.map_err(Stop::Input)?;
+                    dispatch(&batch);
                     let (index, done) = (spawned, done.clone());
                     spawned += 1;
                     tasks.spawn(move |_| {

@@ -27,6 +27,7 @@ use crate::method::Method;
 use crate::rules::{FileFacts, LineEvent};
 use crate::tokens::image::Detail;
 
+use super::inline::{self, UrlInliner};
 use super::line::{self, LineKind};
 use super::options::Options;
 use super::rules::RuleTables;
@@ -67,6 +68,8 @@ pub(super) struct LineRepair {
     notes: Vec<String>,
     /// Images downscaled to their `detail` (`--fit-detail`).
     fitted: u64,
+    /// Image URLs embedded as data URIs (`--inline-urls`).
+    inlined: u64,
     /// The errors left (for `Invalid`).
     reasons: Vec<Diagnostic>,
 }
@@ -104,6 +107,8 @@ pub(super) struct RepairContext<'c> {
     pub(super) file: &'c Arc<str>,
     pub(super) policy: &'c FixPolicy,
     pub(super) file_fixes: FileFixes,
+    /// With `--inline-urls`: the line's image URLs, queued with this fetcher.
+    pub(super) inline: Option<(&'c UrlInliner<'c>, &'c crate::fetch::Fetcher)>,
 }
 
 /// The file-wide fixes the policy allows: the rules' answers to a CRLF line, a BOM, and a
@@ -142,7 +147,11 @@ pub(super) fn repair_line(raw: &RawLine<'_>, cx: &RepairContext<'_>) -> LineRepa
         file,
         policy,
         file_fixes,
+        inline: inliner,
     } = *cx;
+    // Every URL queued for the line is taken, whatever becomes of the line, so the
+    // budget its body holds is given back.
+    let queued = inliner.map(|(inliner, _)| inliner.take_line(raw.number));
     let check = |bytes: &[u8]| {
         let line = RawLine {
             bytes,
@@ -158,6 +167,7 @@ pub(super) fn repair_line(raw: &RawLine<'_>, cx: &RepairContext<'_>) -> LineRepa
         withheld: Vec::new(),
         notes: Vec::new(),
         fitted: 0,
+        inlined: 0,
         reasons: Vec::new(),
     };
     if let LineKind::Blank = outcome.kind {
@@ -182,6 +192,26 @@ pub(super) fn repair_line(raw: &RawLine<'_>, cx: &RepairContext<'_>) -> LineRepa
         repair.applied.push(rule);
     }
     let mut diagnostics = outcome.diagnostics;
+    let mut url_reasons = Vec::new();
+    if let (Some(queued), Some((_, fetcher))) = (queued.filter(|q| !q.is_empty()), inliner) {
+        match std::str::from_utf8(&current) {
+            Ok(text) => {
+                let embedded =
+                    inline::inline_line(text, queued, fetcher, rules, options, raw, file);
+                repair.notes.extend(embedded.notes);
+                url_reasons = embedded.reasons;
+                if !embedded.edits.is_empty() {
+                    repair.inlined = embedded.edits.len() as u64;
+                    current = Cow::Owned(edit::apply(&current, &embedded.edits).0);
+                    changed = true;
+                    // The embedded images are checked, and fixed, like any data URI.
+                    diagnostics = check(&current).diagnostics;
+                }
+            }
+            // Not reached: only lines that are text have URLs queued.
+            Err(_) => inline::release(queued, fetcher),
+        }
+    }
     let mut failed_images: Vec<JsonPointer> = Vec::new();
     for _ in 0..MAX_PASSES {
         let Ok(text) = std::str::from_utf8(&current) else {
@@ -220,6 +250,7 @@ pub(super) fn repair_line(raw: &RawLine<'_>, cx: &RepairContext<'_>) -> LineRepa
         .into_iter()
         .filter(|d| d.severity == Severity::Error)
         .collect();
+    repair.reasons.extend(url_reasons);
     if let (true, Some(model)) = (repair.reasons.is_empty(), policy.image.fit_detail)
         && let Some(fitted) = fit_to_detail(
             &current,
@@ -234,8 +265,15 @@ pub(super) fn repair_line(raw: &RawLine<'_>, cx: &RepairContext<'_>) -> LineRepa
         current = Cow::Owned(fitted.0);
         changed = true;
     }
+    if repair.inlined > 0 && current.len() as u64 > options.batches.max_line_bytes {
+        // The reader would refuse the line the inlined images made: set it aside instead.
+        repair
+            .reasons
+            .extend(inline::too_long(current.len(), rules, options, raw, file));
+    }
     repair.verdict = if !repair.reasons.is_empty() {
         repair.applied.clear();
+        repair.inlined = 0;
         Verdict::Invalid
     } else if changed {
         Verdict::Fixed(current.into_owned())
@@ -398,6 +436,7 @@ pub(super) fn take_repairs(
             tally.note(note);
         }
         tally.fitted += repair.fitted;
+        tally.inlined += repair.inlined;
         let newline: &[u8] = if raw.unterminated { b"" } else { b"\n" };
         match repair.verdict {
             Verdict::Unchanged => {

@@ -14,6 +14,7 @@ use std::ops::Deref;
 use memmap2::MmapMut;
 
 /// Up to `capacity` bytes read from a body.
+#[derive(Debug)]
 pub(crate) struct BodyBuffer {
     map: MmapMut,
     len: usize,

@@ -22,9 +22,10 @@ use reqwest::blocking::Response;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 
 use super::body_buffer::BodyBuffer;
-use super::budget::ByteBudget;
+use super::budget::{ByteBudget, Reservation};
 use super::cache::{Cache, Cached, Validators};
 use super::config::Config;
+use super::download::{Download, Fetched};
 use super::guard::{self, GuardedResolver, NotPublic, Unresolvable, UrlProblem};
 use super::hosts::{Hosts, Permit};
 use super::outcome::{Body, Failure, Outcome, READ_LIMIT, Unverified};
@@ -47,6 +48,9 @@ pub(crate) struct Client {
     cache: Option<Cache>,
     config: Config,
 }
+
+/// A body's bytes, with the share of the byte budget they hold.
+type KeptBytes = (BodyBuffer, Reservation);
 
 /// Bytes asked of the socket at a time (the deadline is checked between reads).
 const CHUNK: usize = 64 * 1024;
@@ -83,23 +87,45 @@ impl Client {
 
     /// Fetches `raw` and probes the body; `budget` is when the file's fetch budget ends.
     pub(crate) fn fetch(&self, raw: &str, budget: Option<Instant>) -> Outcome {
-        match self.try_fetch(raw, budget) {
-            Ok(body) => Outcome::Body(body),
-            Err(Failure::Timeout | Failure::ConnectTimeout)
-                if budget.is_some_and(|end| Instant::now() >= end) =>
-            {
-                Outcome::NotVerified(Unverified::Budget)
-            }
-            Err(failure) => Outcome::Failed(failure),
+        match self.try_fetch(raw, budget, None) {
+            Ok((body, _)) => Outcome::Body(body),
+            Err(failure) => failed(failure, budget),
         }
     }
 
-    fn try_fetch(&self, raw: &str, budget: Option<Instant>) -> Result<Body, Failure> {
+    /// Fetches `raw` and keeps its body's bytes, for `ticket` (queued in the byte budget):
+    /// its share of the budget is taken in turn before the request is sent, so a fetch
+    /// never holds a host's connection while it waits for the budget. The cache is not
+    /// read (it holds no bytes), only written.
+    pub(crate) fn fetch_bytes(&self, raw: &str, budget: Option<Instant>, ticket: u64) -> Download {
+        let held = match self.bytes.reserve_in_turn(READ_LIMIT, ticket, budget) {
+            Ok(held) => held,
+            Err(failure) => return Download::Outcome(failed(failure, budget)),
+        };
+        match self.try_fetch(raw, budget, Some(held)) {
+            Ok((body, Some((bytes, held)))) => Download::Bytes(Fetched {
+                body,
+                bytes,
+                _held: held,
+            }),
+            Ok((body, None)) => Download::Outcome(Outcome::Body(body)),
+            Err(failure) => Download::Outcome(failed(failure, budget)),
+        }
+    }
+
+    /// The body, and with `held` (a reservation for its bytes) the bytes themselves.
+    fn try_fetch(
+        &self,
+        raw: &str,
+        budget: Option<Instant>,
+        mut held: Option<Reservation>,
+    ) -> Result<(Body, Option<KeptBytes>), Failure> {
         let allow_private = self.config.allow_private;
         let mut url = guard::parse(raw, allow_private).map_err(Failure::from)?;
         let cached = self
             .cache
             .as_ref()
+            .filter(|_| held.is_none())
             .and_then(|c| c.load(raw, self.config.depth, self.config.faces.is_some()));
         let mut visited = HashSet::from([url.clone()]);
         // The waits between retries, for the whole URL (every hop).
@@ -109,7 +135,7 @@ impl Client {
                 self.send(&url, cached.as_ref(), budget, &mut retry_wait_left)?;
             let status = response.status();
             if status == reqwest::StatusCode::NOT_MODIFIED {
-                return cached.map(|c| c.body).ok_or(Failure::Status(304));
+                return cached.map(|c| (c.body, None)).ok_or(Failure::Status(304));
             }
             if status.is_redirection() {
                 let next = response
@@ -129,11 +155,11 @@ impl Client {
                 return Err(Failure::Status(status.as_u16()));
             }
             let validators = Validators::of(response.headers());
-            let body = self.read_body(response, deadline)?;
+            let (body, kept) = self.read_body(response, deadline, held.take())?;
             if let Some(cache) = &self.cache {
                 cache.store(raw, self.config.depth, &validators, &body);
             }
-            return Ok(body);
+            return Ok((body, kept));
         }
         Err(Failure::TooManyRedirects(MAX_REDIRECTS))
     }
@@ -211,25 +237,39 @@ impl Client {
     }
 
     /// Reads at most [`READ_LIMIT`] bytes by `deadline`, within the byte budget, and
-    /// probes them.
-    fn read_body(&self, mut response: Response, deadline: Instant) -> Result<Body, Failure> {
+    /// probes them. With `held` (the budget already taken for them), the bytes are kept
+    /// and returned with their share of the budget, when the body was read whole.
+    fn read_body(
+        &self,
+        mut response: Response,
+        deadline: Instant,
+        held: Option<Reservation>,
+    ) -> Result<(Body, Option<KeptBytes>), Failure> {
         let content_type = response
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(media_type);
         let declared = response.content_length();
+        let unread = |len: u64, at_least: bool, content_type: Option<String>| Body {
+            len,
+            at_least,
+            content_type,
+            probe: None,
+            screened: false,
+            faces: None,
+        };
         if let Some(len) = declared.filter(|&n| n >= READ_LIMIT) {
-            return Ok(Body {
-                len,
-                at_least: false,
-                content_type,
-                probe: None,
-                screened: false,
-                faces: None,
-            });
+            return Ok((unread(len, false, content_type), None));
         }
         let expected = declared.unwrap_or(READ_LIMIT);
-        let _reservation = self.bytes.reserve(expected, deadline)?;
+        let keep = held.is_some();
+        let mut reservation = match held {
+            Some(mut held) => {
+                held.shrink_to(expected);
+                held
+            }
+            None => self.bytes.reserve(expected, deadline)?,
+        };
         // Allocated once at what was reserved (a mapping: see `body_buffer`); pages never
         // written cost no memory.
         let cap = usize::try_from(expected).unwrap_or(usize::MAX);
@@ -250,27 +290,37 @@ impl Client {
         }
         let len = bytes.len() as u64;
         if len >= READ_LIMIT {
-            return Ok(Body {
-                len,
-                at_least: true,
-                content_type,
-                probe: None,
-                screened: false,
-                faces: None,
-            });
+            return Ok((unread(len, true, content_type), None));
         }
         let probe = probe::probe(&bytes, self.config.depth);
         let faces = self.config.faces.as_ref().and_then(|pool| {
             pool.install(|| faces::screen_probed(&ImageBytes::Decoded(&bytes), &probe))
         });
-        Ok(Body {
+        let body = Body {
             len,
             at_least: false,
             content_type,
             probe: Some(probe),
             screened: self.config.faces.is_some(),
             faces,
-        })
+        };
+        if !keep {
+            return Ok((body, None));
+        }
+        reservation.shrink_to(len);
+        Ok((body, Some((bytes, reservation))))
+    }
+}
+
+/// What a failure means for the outcome: one of the file's budget is "not verified".
+fn failed(failure: Failure, budget: Option<Instant>) -> Outcome {
+    match failure {
+        Failure::Timeout | Failure::ConnectTimeout
+            if budget.is_some_and(|end| Instant::now() >= end) =>
+        {
+            Outcome::NotVerified(Unverified::Budget)
+        }
+        failure => Outcome::Failed(failure),
     }
 }
 

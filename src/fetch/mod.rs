@@ -6,6 +6,12 @@
 //! results once the file is read. Each distinct URL is fetched once per run; only the
 //! outcome (a [`Probe`], never the body) is kept.
 //!
+//! `vft fix --inline-urls` needs the bytes: [`Fetcher::submit_bytes`] queues a URL whose
+//! body is kept whole (up to the image limit) for the worker that embeds it, which
+//! [`takes`](Fetcher::take_bytes) it and drops it when done. Kept bodies count against
+//! the byte budget until then, taking their share in the order of their tickets (see
+//! [`budget`]), so memory is bounded by [`Config::body_bytes`], not by the number of URLs.
+//!
 //! - [`guard`]: the address policy (no loopback, private, link-local or metadata
 //!   addresses; checked on the resolved address and on every redirect hop).
 //! - [`client`]: one fetch: redirects followed by hand, retries with backoff on 429/5xx,
@@ -24,12 +30,14 @@ mod budget;
 pub mod cache;
 pub mod client;
 mod config;
+mod download;
 pub mod guard;
 pub mod hosts;
 mod outcome;
 mod sync;
 
 pub use self::config::{Config, DEFAULT_BODY_BYTES, DEFAULT_MAX_RETRY_WAIT, default_cache_dir};
+pub use self::download::{Download, Fetched};
 pub use self::hosts::{NetworkVerdict, NoNetwork};
 pub use self::outcome::{Body, Failure, Outcome, READ_LIMIT, Unverified};
 
@@ -70,10 +78,27 @@ struct Results {
     /// `None` while the URL is queued or being fetched.
     outcomes: HashMap<Arc<str>, Option<Arc<Outcome>>>,
     pending: usize,
+    /// Bodies kept for their bytes, by ticket; `None` while queued or being fetched.
+    downloads: HashMap<u64, Option<Download>>,
+    next_ticket: u64,
+    /// The run is over: downloads that finish now are dropped.
+    closed: bool,
+}
+
+/// A URL queued by [`Fetcher::submit_bytes`], to [`take`](Fetcher::take_bytes) once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket(u64);
+
+/// What a fetch thread does next.
+enum Job {
+    /// Fetch and probe (the outcome is kept).
+    Probe(Arc<str>),
+    /// Fetch and keep the body's bytes for the ticket.
+    Bytes(u64, Arc<str>),
 }
 
 struct Pool {
-    jobs: Mutex<Option<mpsc::Sender<Arc<str>>>>,
+    jobs: Mutex<Option<mpsc::Sender<Job>>>,
     workers: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -119,7 +144,7 @@ impl Fetcher {
             Arc::clone(&self.state.hosts),
             Arc::clone(&self.state.bytes),
         )?);
-        let (sender, receiver) = mpsc::channel::<Arc<str>>();
+        let (sender, receiver) = mpsc::channel::<Job>();
         let receiver = Arc::new(Mutex::new(receiver));
         let mut workers = Vec::new();
         for i in 0..self.config.jobs.max(1) {
@@ -150,6 +175,62 @@ impl Fetcher {
         results.outcomes.insert(Arc::clone(&url), None);
         results.pending += 1;
         drop(results);
+        if let Err(error) = self.queue(Job::Probe(Arc::clone(&url))) {
+            let outcome = Outcome::Failed(Failure::Connect(error));
+            self.state.finish(&url, outcome);
+        }
+    }
+
+    /// Queues `url` to be fetched and its body kept whole, for one
+    /// [`take_bytes`](Self::take_bytes). Every call fetches (the bytes are not shared), and
+    /// the bodies are read in the order of the calls as far as the byte budget goes: call
+    /// it in the order the bodies will be taken.
+    pub fn submit_bytes(&self, url: &str) -> Ticket {
+        let mut results = lock(&self.state.results);
+        let ticket = results.next_ticket;
+        results.next_ticket += 1;
+        results.downloads.insert(ticket, None);
+        drop(results);
+        self.state.bytes.enqueue(ticket);
+        if let Err(error) = self.queue(Job::Bytes(ticket, url.into())) {
+            self.state.bytes.forget(ticket);
+            let outcome = Outcome::Failed(Failure::Connect(error));
+            self.state.deliver(ticket, Download::Outcome(outcome));
+        }
+        Ticket(ticket)
+    }
+
+    /// The body of `ticket`, waiting for it; each ticket is taken once (a second take is
+    /// a failure, not a wait).
+    pub fn take_bytes(&self, ticket: Ticket) -> Download {
+        let mut results = lock(&self.state.results);
+        loop {
+            let Some(slot) = results.downloads.get_mut(&ticket.0) else {
+                let failure = Failure::Connect("taken twice".to_owned());
+                return Download::Outcome(Outcome::Failed(failure));
+            };
+            if let Some(download) = slot.take() {
+                results.downloads.remove(&ticket.0);
+                return download;
+            }
+            results = self
+                .state
+                .finished
+                .wait(results)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Gives up `ticket` without its body: a body already read is dropped now, one still
+    /// coming when it comes.
+    pub fn release_bytes(&self, ticket: Ticket) {
+        let abandoned = lock(&self.state.results).downloads.remove(&ticket.0);
+        drop(abandoned);
+    }
+
+    /// Starts the file's budget and hands `job` to the fetch threads (started on the
+    /// first job); `Err` when they cannot start.
+    fn queue(&self, job: Job) -> Result<(), String> {
         if let Some(budget) = self.state.budget {
             lock(&self.state.deadline).get_or_insert_with(|| Instant::now() + budget);
         }
@@ -158,13 +239,11 @@ impl Fetcher {
             Ok(pool) => {
                 if let Some(sender) = lock(&pool.jobs).as_ref() {
                     // Workers end only when the sender is dropped, so the send succeeds.
-                    let _ = sender.send(url);
+                    let _ = sender.send(job);
                 }
+                Ok(())
             }
-            Err(error) => {
-                let outcome = Outcome::Failed(Failure::Connect(error.clone()));
-                self.state.finish(&url, outcome);
-            }
+            Err(error) => Err(error.clone()),
         }
     }
 
@@ -264,10 +343,31 @@ impl State {
         self.progress.inc(1);
         self.finished.notify_all();
     }
+
+    /// Hands a kept body to its ticket's taker (dropped when the run is over).
+    fn deliver(&self, ticket: u64, download: Download) {
+        let mut results = lock(&self.results);
+        if !results.closed
+            && let Some(slot) = results.downloads.get_mut(&ticket)
+        {
+            *slot = Some(download);
+        }
+        drop(results);
+        self.finished.notify_all();
+        self.progress.inc(1);
+    }
 }
 
 impl Drop for Fetcher {
     fn drop(&mut self) {
+        // Bodies nobody took give their budget back, and fetches waiting for it stop.
+        let untaken = {
+            let mut results = lock(&self.state.results);
+            results.closed = true;
+            std::mem::take(&mut results.downloads)
+        };
+        drop(untaken);
+        self.state.bytes.close();
         if let Some(Ok(pool)) = self.pool.get() {
             lock(&pool.jobs).take();
             for worker in lock(&pool.workers).drain(..) {
@@ -278,16 +378,30 @@ impl Drop for Fetcher {
     }
 }
 
-fn work(state: &State, client: &client::Client, receiver: &Mutex<mpsc::Receiver<Arc<str>>>) {
+fn work(state: &State, client: &client::Client, receiver: &Mutex<mpsc::Receiver<Job>>) {
     loop {
         let next = lock(receiver).recv();
-        let Ok(url) = next else { return };
+        let Ok(job) = next else { return };
         let deadline = *lock(&state.deadline);
-        let outcome = if deadline.is_some_and(|d| Instant::now() >= d) {
-            Outcome::NotVerified(Unverified::Budget)
-        } else {
-            client.fetch(&url, deadline)
-        };
-        state.finish(&url, outcome);
+        let out_of_time = deadline.is_some_and(|d| Instant::now() >= d);
+        match job {
+            Job::Probe(url) => {
+                let outcome = if out_of_time {
+                    Outcome::NotVerified(Unverified::Budget)
+                } else {
+                    client.fetch(&url, deadline)
+                };
+                state.finish(&url, outcome);
+            }
+            Job::Bytes(ticket, url) => {
+                let download = if out_of_time || lock(&state.results).closed {
+                    state.bytes.forget(ticket);
+                    Download::Outcome(Outcome::NotVerified(Unverified::Budget))
+                } else {
+                    client.fetch_bytes(&url, deadline, ticket)
+                };
+                state.deliver(ticket, download);
+            }
+        }
     }
 }

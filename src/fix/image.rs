@@ -127,7 +127,8 @@ fn detail_size(width: u32, height: u32, detail: Detail) -> (u32, u32) {
     (scaled(w), scaled(h))
 }
 
-fn data_uri_of(format: Format, encoded: &[u8]) -> String {
+/// `data:<mime>;base64,<bytes>`.
+pub fn data_uri_of(format: Format, encoded: &[u8]) -> String {
     let mut uri = String::with_capacity(encoded.len() * 4 / 3 + 32);
     uri.push_str("data:");
     uri.push_str(format.mime());

@@ -2,7 +2,8 @@
 //! parts:
 //!
 //! - [`edit`]: byte-range edits of one line, so a fix changes only what it names;
-//! - [`image`]: re-encoding a data-URI image the platform would skip;
+//! - [`image`]: re-encoding a data-URI image the platform would skip (and embedding a
+//!   fetched one, `--inline-urls`);
 //! - [`output`]: files that appear under their final name only once complete.
 //!
 //! The per-line work runs on the engine's pipeline (`engine::repair`): the same reader,
@@ -32,6 +33,8 @@ pub struct FixPolicy {
     pub fixable: Vec<bool>,
     /// Write lines that stay invalid to the output unchanged, instead of setting them aside.
     pub keep_invalid: bool,
+    /// Fetch image URLs and embed them as data URIs (`--inline-urls`).
+    pub inline_urls: bool,
     pub image: ImageSettings,
 }
 
@@ -79,6 +82,8 @@ pub struct FixTally {
     pub more_notes: u64,
     /// Images downscaled to their `detail`'s size (`--fit-detail`).
     pub fitted: u64,
+    /// Image URLs embedded as data URIs (`--inline-urls`), in lines written fixed.
+    pub inlined: u64,
     /// The byte-order mark was removed or added.
     pub bom: Option<&'static RuleMeta>,
     /// Rejected lines' first reasons, for the summary: the rule and how many lines.

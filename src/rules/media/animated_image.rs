@@ -24,7 +24,8 @@ declare_rule! {
     /// from a lossy WEBP). Which frame the platform would use is undocumented, hence unsafe.
     /// `vft fix` re-encodes data-URI images (see `vft fix --help`): PNG from lossless
     /// sources and for transparency, JPEG (quality 92) from lossy ones; EXIF orientation applied,
-    /// metadata dropped (`--keep-icc` keeps the colour profile). Image URLs are left as they are.
+    /// metadata dropped (`--keep-icc` keeps the colour profile). Image URLs are fixed only with
+    /// `--inline-urls`, which embeds them as data URIs first.
     ///
     /// ## Source
     /// Spec §3.2 (formats; "non-animated GIF" in OAI-VISION-2026). UNVERIFIED behaviour,

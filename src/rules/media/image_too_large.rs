@@ -30,7 +30,8 @@ declare_rule! {
     /// 768 for `high` or `auto`); the fix report says by how much. The model sees fewer pixels
     /// or JPEG artefacts, hence unsafe. `vft fix` re-encodes data-URI images (see `vft fix --help`): PNG from lossless
     /// sources and for transparency, JPEG (quality 92) from lossy ones; EXIF orientation applied,
-    /// metadata dropped (`--keep-icc` keeps the colour profile). Image URLs are left as they are.
+    /// metadata dropped (`--keep-icc` keeps the colour profile). Image URLs are fixed only with
+    /// `--inline-urls`, which embeds them as data URIs first.
     ///
     /// ## Source
     /// Spec §3.2 (10 MB per image, both targets) and §10.10 (unit UNVERIFIED).

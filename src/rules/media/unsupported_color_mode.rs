@@ -30,7 +30,8 @@ declare_rule! {
     /// Safe: converts to RGB, or to RGBA when the image has transparency (`LA`, `P` with
     /// `tRNS`); CMYK and YCCK JPEGs (Adobe inverted too) become RGB JPEGs. `vft fix` re-encodes data-URI images (see `vft fix --help`): PNG from lossless
     /// sources and for transparency, JPEG (quality 92) from lossy ones; EXIF orientation applied,
-    /// metadata dropped (`--keep-icc` keeps the colour profile). Image URLs are left as they are.
+    /// metadata dropped (`--keep-icc` keeps the colour profile). Image URLs are fixed only with
+    /// `--inline-urls`, which embeds them as data URIs first.
     ///
     /// ## Source
     /// Spec §3.2 (colour mode, both targets; "palette/grayscale PNG handling … UNVERIFIED

@@ -27,7 +27,8 @@ declare_rule! {
     /// ## Fix
     /// Safe for GIF (first frame), BMP, TIFF and ICO in data URIs: `vft fix` re-encodes data-URI images (see `vft fix --help`): PNG from lossless
     /// sources and for transparency, JPEG (quality 92) from lossy ones; EXIF orientation applied,
-    /// metadata dropped (`--keep-icc` keeps the colour profile). Image URLs are left as they are.
+    /// metadata dropped (`--keep-icc` keeps the colour profile). Image URLs are fixed only with
+    /// `--inline-urls`, which embeds them as data URIs first.
     /// AVIF, HEIC, SVG and PDF cannot be decoded: such lines go to the rejects file.
     ///
     /// ## Source
