@@ -18,7 +18,7 @@ use crate::fix::edit::Edit;
 use crate::fix::image::data_uri_of;
 use crate::input::pointer::{self as json_pointer, SpanTarget};
 use crate::input::{Batch, JsonPointer, RawLine};
-use crate::json::Json;
+use crate::json::Document;
 use crate::media::probe::Format;
 use crate::method::Method;
 use crate::numbers::thousands;
@@ -101,10 +101,10 @@ fn remote_urls(bytes: &[u8], method: Method, allow_private: bool) -> Vec<(JsonPo
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Vec::new();
     };
-    let Ok(json) = Json::parse(text) else {
+    let Ok(document) = Document::parse(text) else {
         return Vec::new();
     };
-    let Some(root) = json.as_object() else {
+    let Some(root) = document.root().as_object() else {
         return Vec::new();
     };
     Example::of(root, method)
