@@ -80,7 +80,13 @@ pub fn run(args: &FixArgs) -> io::Result<ExitStatus> {
     let mut tally = FixTally::default();
     let result = fix_into(&engine, args, &paths, &policy, &mut tally);
     match result {
-        Ok(()) => {}
+        Ok(Written::All) => {}
+        Ok(Written::NothingWithoutNetwork(evidence)) => {
+            tool_error(&format!(
+                "cannot reach the network ({evidence}): no image URL could be inlined, so the fixed file was not written (drop `--inline-urls` to fix the rest)"
+            ));
+            return Ok(ExitStatus::Error);
+        }
         Err(Stop::Input(error)) => {
             tool_error(&format!("cannot read `{}`: {error}", args.file.display()));
             return Ok(ExitStatus::Error);
@@ -202,13 +208,21 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     path.with_file_name(format!("{stem}{suffix}"))
 }
 
+/// What [`fix_into`] left under the final names.
+enum Written {
+    All,
+    /// `--inline-urls` on a machine without network: every URL line would have been set
+    /// aside as broken, so nothing is committed (as `vft check` exits 2 there).
+    NothingWithoutNetwork(String),
+}
+
 fn fix_into(
     engine: &Engine,
     args: &FixArgs,
     paths: &Destinations,
     policy: &FixPolicy,
     tally: &mut FixTally,
-) -> Result<(), Stop> {
+) -> Result<Written, Stop> {
     let mut output = paths
         .output
         .as_deref()
@@ -245,6 +259,13 @@ fn fix_into(
         };
         engine.fix_path(&args.file, policy, &mut sinks, tally)?;
     }
+    if policy.inline_urls
+        && tally.inlined == 0
+        && let Some(evidence) = engine.unreachable_network()
+    {
+        // The staged files are removed when dropped.
+        return Ok(Written::NothingWithoutNetwork(evidence));
+    }
     if let Some(stdout) = &mut stdout {
         stdout.flush().map_err(Stop::Output)?;
     }
@@ -259,7 +280,7 @@ fn fix_into(
     if let Some(output) = output {
         output.commit().map_err(Stop::Output)?;
     }
-    Ok(())
+    Ok(Written::All)
 }
 
 /// The summary, on stderr: what was fixed, by rule; what was set aside, and why; what

@@ -136,6 +136,14 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// What made the fetcher decide that this machine cannot reach the network, if it did.
+    pub fn unreachable_network(&self) -> Option<String> {
+        match self.fetcher.as_deref()?.network() {
+            fetch::NetworkVerdict::Unreachable(evidence) => Some(evidence.to_string()),
+            _ => None,
+        }
+    }
+
     /// An engine on `jobs` worker threads (0: one per core); the fetcher starts its own
     /// threads on the first URL, and only with `options.online`.
     pub fn new(options: Options, jobs: usize) -> Result<Self, String> {
