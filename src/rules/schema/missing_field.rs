@@ -1,6 +1,6 @@
 use crate::input::pointer::Path;
 use crate::rules::rule::{Check, Report, declare_rule};
-use crate::rules::schema::shape::{self, ASSISTANT, Node};
+use crate::rules::schema::shape::{self, ASSISTANT};
 use crate::rules::subject::ExampleContext;
 
 declare_rule! {
@@ -36,15 +36,7 @@ declare_rule! {
 
 fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
     let example = cx.example;
-    shape::visit(example, |node| {
-        let Node::Object {
-            pointer,
-            object,
-            shape,
-        } = node
-        else {
-            return;
-        };
+    shape::visit_objects(example, |pointer, object, shape| {
         for field in shape.fields.iter().filter(|f| f.required) {
             // An example without `messages` is `missing-messages`'s finding, not a second one.
             let owned_elsewhere = matches!(pointer, Path::Root) && field.name == "messages";

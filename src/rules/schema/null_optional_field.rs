@@ -1,7 +1,7 @@
 use crate::diagnostic::FixAction;
 use crate::json::Json;
 use crate::rules::rule::{Check, Report, declare_rule};
-use crate::rules::schema::shape::{self, Node};
+use crate::rules::schema::shape;
 use crate::rules::subject::ExampleContext;
 
 declare_rule! {
@@ -48,15 +48,7 @@ declare_rule! {
 }
 
 fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
-    shape::visit(cx.example, |node| {
-        let Node::Object {
-            pointer,
-            object,
-            shape,
-        } = node
-        else {
-            return;
-        };
+    shape::visit_objects(cx.example, |pointer, object, shape| {
         let nulls: Vec<&str> = object
             .iter()
             .filter(|&(key, value)| matches!(value, Json::Null) && shape.null_is_absent(key))

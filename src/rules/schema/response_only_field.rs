@@ -1,7 +1,7 @@
 use crate::diagnostic::FixAction;
 use crate::render::escape::quote_value;
 use crate::rules::rule::{Check, Report, declare_rule};
-use crate::rules::schema::shape::{self, Node, RESPONSE_ONLY_KEYS};
+use crate::rules::schema::shape::{self, RESPONSE_ONLY_KEYS};
 use crate::rules::subject::ExampleContext;
 
 declare_rule! {
@@ -46,15 +46,7 @@ declare_rule! {
 }
 
 fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
-    shape::visit(cx.example, |node| {
-        let Node::Object {
-            pointer,
-            object,
-            shape,
-        } = node
-        else {
-            return;
-        };
+    shape::visit_objects(cx.example, |pointer, object, shape| {
         for (key, _) in object.iter() {
             if !RESPONSE_ONLY_KEYS.contains(&key) || shape.field(key).is_some() {
                 continue;

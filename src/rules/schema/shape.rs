@@ -371,6 +371,24 @@ pub enum Node<'p, 'a> {
     },
 }
 
+/// [`visit`] for the rules that look only at objects: each object with its pointer and the
+/// shape it should have.
+pub fn visit_objects<'a>(
+    example: &Example<'a>,
+    mut f: impl FnMut(Path<'_>, Object<'a>, &'static Shape),
+) {
+    visit(example, |node| {
+        if let Node::Object {
+            pointer,
+            object,
+            shape,
+        } = node
+        {
+            f(pointer, object, shape);
+        }
+    });
+}
+
 /// Visits every object of the example that has a known shape, and every array element
 /// that should be an object and is not. Values of the wrong type are not descended into.
 pub fn visit<'a>(example: &Example<'a>, mut f: impl FnMut(Node<'_, 'a>)) {

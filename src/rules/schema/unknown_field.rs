@@ -1,6 +1,6 @@
 use crate::render::escape::quote_value;
 use crate::rules::rule::{Check, Report, declare_rule};
-use crate::rules::schema::shape::{self, Node, RESPONSE_ONLY_KEYS};
+use crate::rules::schema::shape::{self, RESPONSE_ONLY_KEYS};
 use crate::rules::subject::ExampleContext;
 
 declare_rule! {
@@ -39,15 +39,7 @@ declare_rule! {
 
 fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
     let example = cx.example;
-    shape::visit(example, |node| {
-        let Node::Object {
-            pointer,
-            object,
-            shape,
-        } = node
-        else {
-            return;
-        };
+    shape::visit_objects(example, |pointer, object, shape| {
         if !shape.closed {
             return;
         }
