@@ -9,7 +9,7 @@ mod hostile;
 
 use std::fs;
 
-use hostile::{black_png, iccp_bomb, image_lines, run_vft, url_lines};
+use hostile::{Feed, black_png, iccp_bomb, image_lines, run_vft, run_vft_fed, url_lines};
 
 /// The bound for `--deep` and for any input.
 const BOUND_MIB: u64 = 500;
@@ -173,7 +173,15 @@ fn findings_in_every_format_keep_memory_flat() {
 #[test]
 fn three_gigabytes_of_newlines_on_stdin() {
     let dir = tempfile::tempdir().unwrap();
-    let run = run_vft(&["check", "-"], dir.path(), Some(vec![b'\n'; 3 << 30]), &[]);
+    let run = run_vft_fed(
+        &["check", "-"],
+        dir.path(),
+        Some(Feed::Repeated {
+            byte: b'\n',
+            len: 3 << 30,
+        }),
+        &[],
+    );
     run.assert_verdict();
     run.assert_peak_under(BOUND_MIB);
     assert!(run.elapsed.as_secs() < 120);
@@ -182,7 +190,15 @@ fn three_gigabytes_of_newlines_on_stdin() {
 #[test]
 fn three_gigabytes_without_a_newline_on_stdin() {
     let dir = tempfile::tempdir().unwrap();
-    let run = run_vft(&["check", "-"], dir.path(), Some(vec![0; 3 << 30]), &[]);
+    let run = run_vft_fed(
+        &["check", "-"],
+        dir.path(),
+        Some(Feed::Repeated {
+            byte: 0,
+            len: 3 << 30,
+        }),
+        &[],
+    );
     run.assert_verdict();
     run.assert_peak_under(BOUND_MIB);
 }

@@ -57,12 +57,51 @@ impl Run {
     }
 }
 
+/// What a run's standard input is fed.
+pub(crate) enum Feed {
+    Bytes(Vec<u8>),
+    /// `len` copies of `byte`, written a chunk at a time: gigabytes of input cost the test
+    /// process a megabyte, not the gigabytes.
+    Repeated {
+        byte: u8,
+        len: usize,
+    },
+}
+
+impl Feed {
+    fn write_to(self, pipe: &mut impl std::io::Write) -> std::io::Result<()> {
+        match self {
+            Feed::Bytes(data) => pipe.write_all(&data),
+            Feed::Repeated { byte, len } => {
+                let chunk = vec![byte; len.min(1 << 20)];
+                let mut left = len;
+                while left > 0 {
+                    let n = left.min(chunk.len());
+                    pipe.write_all(&chunk[..n])?;
+                    left -= n;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// Runs vft with `args` in `dir`, feeding `stdin`, and samples `/proc/<pid>/status` for
 /// the peak resident set (VmHWM only grows, so the last sample is the peak up to then).
 pub(crate) fn run_vft(
     args: &[&str],
     dir: &Path,
     stdin: Option<Vec<u8>>,
+    envs: &[(&str, &str)],
+) -> Run {
+    run_vft_fed(args, dir, stdin.map(Feed::Bytes), envs)
+}
+
+/// [`run_vft`], with standard input fed from `stdin`.
+pub(crate) fn run_vft_fed(
+    args: &[&str],
+    dir: &Path,
+    stdin: Option<Feed>,
     envs: &[(&str, &str)],
 ) -> Run {
     let start = Instant::now();
@@ -79,9 +118,10 @@ pub(crate) fn run_vft(
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let feeder = stdin.map(|data| {
+    let feeder = stdin.map(|feed| {
         let mut pipe = child.stdin.take().unwrap();
-        thread::spawn(move || drop(pipe.write_all(&data)))
+        // vft may stop reading early (a broken pipe then is not the test's failure).
+        thread::spawn(move || drop(feed.write_to(&mut pipe)))
     });
     let mut out = child.stdout.take().unwrap();
     let mut err = child.stderr.take().unwrap();
