@@ -349,6 +349,20 @@ fn user_dpo_file_is_valid_dpo() {
     }
 }
 
+/// The Azure tutorial's sample with CRLF line ends, which Azure trained on (the repository's
+/// notebook shows the job `succeeded`; PROVENANCE.md): a warning here is a false alarm if CRLF
+/// never changes what the platform reads. The lead decides; until then this test is ignored.
+#[test]
+#[ignore = "false alarm: crlf-line-ending warns on a file Azure trained on"]
+fn crlf_file_azure_trained_on_is_clean() {
+    if skip_without_corpus() {
+        return;
+    }
+    for target in TARGETS {
+        check("az-tutorial-crlf.jsonl", target).assert_findings(&[], &[]);
+    }
+}
+
 /// The cookbook's data-prep notebook file has 5 examples on purpose; the platform needs 10.
 #[test]
 fn cookbook_data_prep_file_has_too_few_examples() {
