@@ -290,6 +290,79 @@ fn github_raw_url_shapes_file_is_clean_offline_with_a_cost_range() {
     }
 }
 
+/// A user's Azure OpenAI training file in Japanese (PROVENANCE.md, added in session 23).
+#[test]
+fn azure_japanese_sft_file_is_clean() {
+    if skip_without_corpus() {
+        return;
+    }
+    for target in TARGETS {
+        check("aoai-ja-drugstore.jsonl", target).assert_findings(&[], &[]);
+    }
+}
+
+/// A Korean chat file without system messages: clean as SFT.
+#[test]
+fn korean_chat_file_is_clean() {
+    if skip_without_corpus() {
+        return;
+    }
+    for target in TARGETS {
+        check("bootcamp-ko-category.jsonl", target).assert_findings(&[], &[]);
+    }
+}
+
+/// Its repository submits that chat file as DPO, which the server refuses (spec §9.2).
+#[test]
+fn korean_chat_file_submitted_as_dpo_is_the_wrong_method() {
+    if skip_without_corpus() {
+        return;
+    }
+    check_args("bootcamp-ko-category.jsonl", &["--method", "dpo"])
+        .assert_findings(&["wrong-method"], &[]);
+}
+
+/// A published paper's gpt-4o vision file with https image URLs on the authors' server.
+#[test]
+fn https_url_vision_file_of_a_paper_is_clean_offline() {
+    if skip_without_corpus() {
+        return;
+    }
+    for target in TARGETS {
+        let verdict = check("vision-urls-products.jsonl", target);
+        verdict.assert_findings(&[], &[]);
+        assert_eq!(verdict.summary["images"], 50);
+        assert!(verdict.rules("info").contains("unverified-image-urls"));
+    }
+}
+
+/// A user's DPO file written by their own packing script: valid DPO.
+#[test]
+fn user_dpo_file_is_valid_dpo() {
+    if skip_without_corpus() {
+        return;
+    }
+    for target in TARGETS {
+        let verdict = check("dpo-wildfire-grid.jsonl", target);
+        verdict.assert_findings(&[], &[]);
+        assert_eq!(verdict.summary["method"], "dpo");
+    }
+}
+
+/// The Azure tutorial's sample with CRLF line ends, which Azure trained on (the repository's
+/// notebook shows the job `succeeded`; PROVENANCE.md): a warning here is a false alarm if CRLF
+/// never changes what the platform reads. The lead decides; until then this test is ignored.
+#[test]
+#[ignore = "false alarm: crlf-line-ending warns on a file Azure trained on"]
+fn crlf_file_azure_trained_on_is_clean() {
+    if skip_without_corpus() {
+        return;
+    }
+    for target in TARGETS {
+        check("az-tutorial-crlf.jsonl", target).assert_findings(&[], &[]);
+    }
+}
+
 /// The cookbook's data-prep notebook file has 5 examples on purpose; the platform needs 10.
 #[test]
 fn cookbook_data_prep_file_has_too_few_examples() {
@@ -398,6 +471,9 @@ fn azure_rft_samples_are_valid_rft() {
         "az-rft-medmcq.jsonl",
         "az-rft-countdown.jsonl",
         "az-rft-toolcall.jsonl",
+        "az-rft-zava-agentic.jsonl",
+        "az-rft-clausematching.jsonl",
+        "az-rft-endpointgrader-countdown.jsonl",
     ] {
         for target in TARGETS {
             let verdict = check(file, target);
@@ -413,7 +489,11 @@ fn files_of_the_wrong_shape_get_one_finding() {
     if skip_without_corpus() {
         return;
     }
-    for file in ["az-qa-sarcasm.jsonl", "az-legacy-prompt-completion.jsonl"] {
+    for file in [
+        "az-qa-sarcasm.jsonl",
+        "az-legacy-prompt-completion.jsonl",
+        "az-evals-countdown-items.jsonl",
+    ] {
         let verdict = check(file, "openai");
         assert_eq!(verdict.exit, 1, "{file}");
         assert_eq!(
