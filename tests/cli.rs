@@ -80,11 +80,17 @@ fn a_read_error_after_opening_is_a_tool_failure() {
 
 #[test]
 fn warnings_and_infos_alone_exit_zero() {
-    // The CRLF fixture has ten valid examples and one warning.
+    // Ten valid examples after a byte-order mark: one warning.
+    let (code, diagnostics, summary) = check_json(&["fixtures/input/bom.jsonl"]);
+    assert_eq!(code, 0);
+    assert_eq!(codes(&diagnostics), ["VFT006"]);
+    assert_eq!(summary["warnings"], 1);
+    // Ten valid examples with CRLF endings: one info.
     let (code, diagnostics, summary) = check_json(&["fixtures/input/crlf.jsonl"]);
     assert_eq!(code, 0);
     assert_eq!(codes(&diagnostics), ["VFT005"]);
-    assert_eq!(summary["warnings"], 1);
+    assert_eq!(summary["warnings"], 0);
+    assert_eq!(summary["infos"], 1);
 }
 
 #[test]

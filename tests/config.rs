@@ -12,8 +12,8 @@ use tempfile::TempDir;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// Two examples, each with an invalid `detail` (VFT202), and too few examples (VFT401).
 const BAD: &str = "fixtures/rules/VFT202-invalid-image-detail/fail.jsonl";
-/// Ten valid examples with CRLF endings: one warning (VFT005).
-const WARNING_ONLY: &str = "fixtures/input/crlf.jsonl";
+/// Ten valid examples after a UTF-8 byte-order mark: one warning for OpenAI (VFT006).
+const WARNING_ONLY: &str = "fixtures/input/bom.jsonl";
 /// Ten valid examples, eight with data-URI images.
 const VALID: &str = "fixtures/valid/docs-examples.jsonl";
 
@@ -169,17 +169,19 @@ fn config_flag_names_a_file_and_isolated_reads_none() {
 fn flags_override_the_file() {
     let p = Project::new();
     p.copy(BAD, "train.jsonl")
-        .copy(WARNING_ONLY, "crlf.jsonl")
+        .copy(WARNING_ONLY, "warn.jsonl")
         .write(
             "vft.toml",
             "select = [\"VFT202\"]\nfail-on = \"warning\"\ntarget = \"azure\"\n",
         );
     let (_, out, _) = p.check(&["--select", "VFT401", "train.jsonl"]);
     assert_eq!(codes(&out), ["401"]);
-    // The file's fail-on makes a warning fail; the flag puts it back.
-    let (code, _, _) = p.check(&["--select", "VFT005", "crlf.jsonl"]);
+    // The file's fail-on makes a warning fail; the flag puts it back. (The BOM warns for
+    // OpenAI only, and the file's target is Azure: the flag overrides that too.)
+    let warn = ["--target", "openai", "--select", "VFT006"];
+    let (code, _, _) = p.check(&[&warn[..], &["warn.jsonl"]].concat());
     assert_eq!(code, 1);
-    let (code, _, _) = p.check(&["--select", "VFT005", "--fail-on", "error", "crlf.jsonl"]);
+    let (code, _, _) = p.check(&[&warn[..], &["--fail-on", "error", "warn.jsonl"]].concat());
     assert_eq!(code, 0);
 
     // `vft config` says where each value came from.
