@@ -94,6 +94,20 @@ fn warnings_and_infos_alone_exit_zero() {
 }
 
 #[test]
+fn a_small_file_in_no_training_format_gets_one_error() {
+    // Three `question`/`answer` lines: the format is wrong, and that is all the platform
+    // says (it does not count the examples of a file it cannot read).
+    let (code, diagnostics, _) =
+        check_json(&["fixtures/rules/VFT410-wrong-file-format/fail.jsonl"]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&diagnostics), ["VFT410"]);
+    // Three chat examples still get too-few-examples.
+    let (code, diagnostics, _) = check_json(&["fixtures/rules/VFT401-too-few-examples/fail.jsonl"]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&diagnostics), ["VFT401"]);
+}
+
+#[test]
 fn a_missing_file_among_several_still_checks_the_others() {
     let (code, _, summary) = check_json(&[
         "fixtures/valid/docs-examples.jsonl",

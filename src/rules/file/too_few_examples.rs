@@ -11,6 +11,10 @@ declare_rule! {
     /// fails with `invalid_n_examples`: "Training file has 3 example(s), but must have at
     /// least 10 examples". Useful results usually need 50 to 100.
     ///
+    /// A file in no training format at all gets `wrong-file-format` (VFT410) alone: the
+    /// platform rejects its format before it counts examples, so a second error on it would
+    /// only repeat the first.
+    ///
     /// ## Example
     /// A file with 3 lines.
     ///
@@ -29,7 +33,7 @@ declare_rule! {
 
 fn check(file: &FileFacts, report: &mut Report<'_>) {
     let min = report.limits().min_examples();
-    if file.examples < min {
+    if file.examples < min && file.foreign.is_none() {
         let by = if min > MIN_EXAMPLES {
             " (the configured `min-examples`)"
         } else {
