@@ -108,6 +108,27 @@ fn a_small_file_in_no_training_format_gets_one_error() {
 }
 
 #[test]
+fn stats_on_a_file_in_no_training_format_counts_nothing_and_prices_nothing() {
+    let output = Command::cargo_bin("vft")
+        .unwrap()
+        .args([
+            "stats",
+            "fixtures/rules/VFT410-wrong-file-format/fail.jsonl",
+        ])
+        .output()
+        .unwrap();
+    let table = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        table.contains("3 lines could not be counted (not a training example)"),
+        "{table}"
+    );
+    assert!(table.contains("nothing to count"), "{table}");
+    for priced in ["epochs", "estimated cost", "billed"] {
+        assert!(!table.contains(priced), "{priced:?} in:\n{table}");
+    }
+}
+
+#[test]
 fn a_missing_file_among_several_still_checks_the_others() {
     let (code, _, summary) = check_json(&[
         "fixtures/valid/docs-examples.jsonl",

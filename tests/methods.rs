@@ -135,6 +135,9 @@ fn vft_stats_on_an_rft_file_shows_no_token_price_and_says_why() {
         assert!(!table.contains(priced), "{priced:?} in:\n{table}");
     }
     assert!(table.contains("total tokens"), "{table}");
+    // Counted with the tokenizer, not for gpt-4o, whose per-example limit is not shown.
+    assert!(table.contains("counted with o200k_base"), "{table}");
+    assert!(!table.contains("over the limit"), "{table}");
 
     let lines = stats(&["--format", "json"], &fixture("rft.jsonl"));
     let totals: Value = serde_json::from_str(lines.lines().last().unwrap()).unwrap();

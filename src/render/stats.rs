@@ -27,24 +27,35 @@ pub fn write_table(
             many.to_owned()
         }
     };
+    // An RFT file trains a reasoning model, not the priced one: only the tokenizer is
+    // shared (every model vft knows, gpt-4o, gpt-4.1 and o4-mini alike, uses o200k_base).
+    let counted_for = match cost_note {
+        Some(_) => "o200k_base".to_owned(),
+        None => s.model.name().to_owned(),
+    };
     writeln!(
         out,
-        "{} {}, {} {} counted for {}",
+        "{} {}, {} {} counted {} {counted_for}",
         files,
         plural(files, "file", "files"),
         g(s.examples),
         plural(s.examples, "example", "examples"),
-        s.model.name()
+        if cost_note.is_some() { "with" } else { "for" },
     )?;
     if uncounted > 0 {
+        // Invalid JSON, a value that is no object, or a line in no training format.
         writeln!(
             out,
-            "{} {} could not be counted (not a JSON object); `vft check` says why",
+            "{} {} could not be counted (not a training example); `vft check` says why",
             g(uncounted),
             plural(uncounted, "line", "lines")
         )?;
     }
     writeln!(out)?;
+    if s.examples == 0 {
+        // No example, no figures: epochs and a price for nothing would only mislead.
+        return writeln!(out, "  nothing to count");
+    }
     let rows: [(&str, String); 9] = [
         (
             "tokens per example",
@@ -112,9 +123,13 @@ pub fn write_table(
         ),
     ];
     // The first five rows count tokens, the last four bill them. With a cost note (RFT:
-    // billed by time), no epoch or token price applies: the note replaces the four.
+    // billed by time), no epoch or token price applies: the note replaces the four, and
+    // the priced model's per-example limit is no RFT model's, so its row goes too.
     let (counts, billing) = rows.split_at(5);
     for (label, value) in counts {
+        if cost_note.is_some() && *label == "over the limit" {
+            continue;
+        }
         writeln!(out, "  {label:<24}{value}")?;
     }
     match cost_note {
