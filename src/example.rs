@@ -5,7 +5,7 @@
 //! no work beyond reading the JSON: probing images and counting tokens are the engine's.
 
 use crate::input::JsonPointer;
-use crate::json::{Json, Object};
+use crate::json::{Array, Json, Object};
 use crate::media::data_uri::{self, Base64Error, DataUri, DataUriError};
 use crate::method::Method;
 
@@ -154,33 +154,38 @@ pub struct Message<'a> {
     pub value: Json<'a>,
     /// `role`, when it is a string.
     pub role: Option<&'a str>,
-    /// Which of [`MESSAGE_KEYS`] the message has, found in the one pass that reads `role`:
-    /// rules ask a message for a dozen keys, most of them absent, and an absent one is then
-    /// known without a scan of the object. (Fits in `Message`'s padding: millions of
+    /// Which of the keys of [`message_key_bit`] the message has, and whether its
+    /// `content` is an array ([`CONTENT_IS_ARRAY`]), found in the one pass that reads
+    /// `role`: rules ask a message for a dozen keys, most of them absent, and an absent one
+    /// is then known without a scan of the object; most contents are strings, whose
+    /// messages then have no parts to look up. (Fits in `Message`'s padding: millions of
     /// messages in one example cost no more.)
     keys: u16,
 }
 
-/// The keys of a message the rules ask for ([`Message::get`]); at most 16.
-const MESSAGE_KEYS: [&str; 9] = [
-    "role",
-    "content",
-    "name",
-    "refusal",
-    "audio",
-    "tool_calls",
-    "function_call",
-    "weight",
-    "tool_call_id",
-];
+/// The bit of [`Message::keys`] set when the message's (last) `content` is an array.
+const CONTENT_IS_ARRAY: u16 = 1 << 15;
 
-/// The bit of `key` in [`Message::keys`], when it is one of [`MESSAGE_KEYS`].
+/// The bit of `key` in [`Message::keys`], when it is one of the keys of a message the
+/// rules ask for ([`Message::get`]; at most 16). A `match`, not a search of a list: rules
+/// ask for constant keys, and once this is inlined the compiler settles a match on a
+/// constant, where the search compared the key with each of the nine, on every lookup of
+/// every message.
 #[inline]
 fn message_key_bit(key: &str) -> Option<u16> {
-    MESSAGE_KEYS
-        .iter()
-        .position(|known| *known == key)
-        .map(|index| 1 << index)
+    let index = match key {
+        "role" => 0,
+        "content" => 1,
+        "name" => 2,
+        "refusal" => 3,
+        "audio" => 4,
+        "tool_calls" => 5,
+        "function_call" => 6,
+        "weight" => 7,
+        "tool_call_id" => 8,
+        _ => return None,
+    };
+    Some(1 << index)
 }
 
 impl<'a> Message<'a> {
@@ -190,6 +195,13 @@ impl<'a> Message<'a> {
             if key == "role" {
                 // The last `role` wins, as in `Object::get`.
                 role = value.as_str();
+            }
+            if key == "content" {
+                // The last `content` wins, as in `Object::get`.
+                keys &= !CONTENT_IS_ARRAY;
+                if matches!(value, Json::Array(_)) {
+                    keys |= CONTENT_IS_ARRAY;
+                }
             }
             keys |= message_key_bit(key).unwrap_or(0);
         }
@@ -226,10 +238,13 @@ impl<'a> Message<'a> {
     /// The content parts, when `content` is an array.
     pub fn parts(&self) -> impl Iterator<Item = Part<'a>> + use<'a> {
         let message = *self;
-        let items = self
-            .get("content")
-            .and_then(Json::as_array)
-            .unwrap_or_default();
+        let items = if self.keys & CONTENT_IS_ARRAY == 0 {
+            Array::default()
+        } else {
+            self.get("content")
+                .and_then(Json::as_array)
+                .unwrap_or_default()
+        };
         items.iter().enumerate().map(move |(index, value)| {
             let object = value.as_object();
             Part {
@@ -352,6 +367,19 @@ mod tests {
     use super::*;
     use crate::json::Document;
 
+    /// The keys [`message_key_bit`] knows, in bit order.
+    const MESSAGE_KEYS: [&str; 9] = [
+        "role",
+        "content",
+        "name",
+        "refusal",
+        "audio",
+        "tool_calls",
+        "function_call",
+        "weight",
+        "tool_call_id",
+    ];
+
     #[test]
     fn a_message_answers_for_known_keys_as_its_object_does() {
         let line =
@@ -364,8 +392,30 @@ mod tests {
             assert_eq!(message.get(key), object.get(key), "{key}");
         }
         assert!(message.get("name").is_none() && message.get("x").is_some());
+        let parts = |line: &str| {
+            let document = Document::parse(line).unwrap();
+            Message::new(List::Messages, 0, document.root())
+                .parts()
+                .count()
+        };
+        assert_eq!(parts(r#"{"content":[{"type":"text","text":"a"}]}"#), 1);
+        assert_eq!(
+            parts(r#"{"content":[{}],"content":"a"}"#),
+            0,
+            "the last wins"
+        );
+        assert_eq!(parts(r#"{"content":"a","content":[{},{}]}"#), 2);
+        assert_eq!(parts(r#"{"content":"a"}"#), 0);
         let other = Document::parse(r#"{"role":1}"#).unwrap();
         assert_eq!(Message::new(List::Messages, 0, other.root()).role, None);
+    }
+
+    #[test]
+    fn each_message_key_has_its_own_bit() {
+        for (index, key) in MESSAGE_KEYS.iter().enumerate() {
+            assert_eq!(message_key_bit(key), Some(1 << index), "{key}");
+        }
+        assert_eq!(message_key_bit("x"), None);
     }
 
     #[test]

@@ -437,6 +437,21 @@ impl<'a> Object<'a> {
         })
     }
 
+    /// The keys in source order, duplicates included. Their values are passed over on
+    /// their first words, not read: rules that judge keys alone compare each with others.
+    pub fn keys(&self) -> impl Iterator<Item = &'a str> + Clone + use<'a> {
+        let document = self.0.document;
+        let (mut at, end) = (self.0.first as usize, self.0.end as usize);
+        std::iter::from_fn(move || {
+            if at >= end {
+                return None;
+            }
+            let (key, value) = document.read(at);
+            at = document.skip(value);
+            Some(key.as_str().unwrap_or_default())
+        })
+    }
+
     pub fn len(&self) -> usize {
         self.0.counted().unwrap_or_else(|| self.iter().count())
     }
@@ -879,6 +894,7 @@ mod tests {
         let document = Document::parse(r#"{"a":1,"a":2}"#).unwrap();
         let obj = document.root().as_object().unwrap();
         assert_eq!(obj.len(), 2);
+        assert!(obj.keys().eq(["a", "a"]));
         assert_eq!(obj.get("a"), Some(Json::Number(Number::UInt(2))));
     }
 
@@ -920,6 +936,8 @@ mod tests {
         assert_eq!(to_value(document.root()), value);
         let b = document.root().as_object().unwrap().get("b").unwrap();
         assert_eq!(b.as_object().unwrap().len(), 6);
+        let root = document.root().as_object().unwrap();
+        assert!(root.keys().eq(root.iter().map(|(key, _)| key)));
         assert_eq!(
             document
                 .root()

@@ -23,10 +23,10 @@ pub(super) struct Cut<'a> {
 impl<'a> Cut<'a> {
     /// `text` with its long plain strings cut, or `None` when it has none.
     pub(super) fn of(text: &'a str) -> Option<Self> {
-        if text.len() < LONG {
+        let bytes = text.as_bytes();
+        if !has_quote_free_block(bytes) {
             return None;
         }
-        let bytes = text.as_bytes();
         let mut cut = Cut {
             text: String::new(),
             original: text,
@@ -82,6 +82,16 @@ impl<'a> Cut<'a> {
             n => self.cuts[n - 1].1,
         }
     }
+}
+
+/// Whether some aligned block of `LONG / 2` bytes holds no `"`: the inside of a long plain
+/// string is at least `LONG` bytes without one, so it holds such a block. A line of many
+/// short strings (a million tiny messages) is ruled out with one `memchr` per block, not a
+/// scan of each of its strings.
+fn has_quote_free_block(bytes: &[u8]) -> bool {
+    bytes
+        .chunks_exact(LONG / 2)
+        .any(|block| memchr::memchr(b'"', block).is_none())
 }
 
 /// The index of the `"` ending the string whose inside starts at `from`, and whether the
@@ -162,6 +172,18 @@ mod tests {
         ] {
             assert!(Cut::of(&line).is_none(), "{line}");
         }
+    }
+
+    /// The block test never hides a long string, wherever it starts against the blocks.
+    #[test]
+    fn a_long_string_is_cut_wherever_it_starts() {
+        let long = "A".repeat(LONG);
+        for shift in 0..=LONG / 2 + 1 {
+            let line = format!(r#"{{"{}":"{long}"}}"#, "k".repeat(shift));
+            assert!(Cut::of(&line).is_some(), "{shift}");
+        }
+        let short_strings = r#"{"role":"user","content":"a"},"#.repeat(10_000);
+        assert!(Cut::of(&format!("[{short_strings}{{}}]")).is_none());
     }
 
     #[test]

@@ -57,25 +57,21 @@ fn visit(object: Object<'_>, at: &Path<'_>, report: &mut Report<'_>) {
         };
     // Report in key order of first appearance, once per key.
     if object.len() <= PAIRWISE_MAX_KEYS {
-        for (index, (key, _)) in object.iter().enumerate() {
-            if object.iter().take(index).any(|(k, _)| k == key) {
+        for (index, key) in object.keys().enumerate() {
+            if object.keys().take(index).any(|k| k == key) {
                 continue;
             }
-            let count = 1 + object
-                .iter()
-                .skip(index + 1)
-                .filter(|(k, _)| *k == key)
-                .count();
+            let count = 1 + object.keys().skip(index + 1).filter(|k| *k == key).count();
             if count > 1 {
                 report_key(key, count);
             }
         }
     } else {
         let mut counts: HashMap<&str, usize> = HashMap::new();
-        for (key, _) in object.iter() {
+        for key in object.keys() {
             *counts.entry(key).or_default() += 1;
         }
-        for (key, _) in object.iter() {
+        for key in object.keys() {
             if let Some(count) = counts.remove(key).filter(|&n| n > 1) {
                 report_key(key, count);
             }

@@ -47,7 +47,7 @@ declare_rule! {
 
 fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
     shape::visit_objects(cx.example, |pointer, object, shape| {
-        for (key, _) in object.iter() {
+        for key in object.keys() {
             if !RESPONSE_ONLY_KEYS.contains(&key) || shape.field(key).is_some() {
                 continue;
             }

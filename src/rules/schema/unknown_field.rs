@@ -43,7 +43,7 @@ fn check(cx: &ExampleContext<'_>, report: &mut Report<'_>) {
         if !shape.closed {
             return;
         }
-        for (key, _) in object.iter() {
+        for key in object.keys() {
             // `weight` and the response-only keys have rules of their own.
             if shape.field(key).is_some() || key == "weight" || RESPONSE_ONLY_KEYS.contains(&key) {
                 continue;
