@@ -29,18 +29,17 @@ pub fn write_table(
     };
     // An RFT file trains a reasoning model, not the priced one: only the tokenizer is
     // shared (every model vft knows, gpt-4o, gpt-4.1 and o4-mini alike, uses o200k_base).
-    let counted_for = match cost_note {
-        Some(_) => "o200k_base".to_owned(),
-        None => s.model.name().to_owned(),
+    let counted = match cost_note {
+        Some(_) => "with o200k_base".to_owned(),
+        None => format!("for {}", s.model.name()),
     };
     writeln!(
         out,
-        "{} {}, {} {} counted {} {counted_for}",
+        "{} {}, {} {} counted {counted}",
         files,
         plural(files, "file", "files"),
         g(s.examples),
         plural(s.examples, "example", "examples"),
-        if cost_note.is_some() { "with" } else { "for" },
     )?;
     if uncounted > 0 {
         // Invalid JSON, a value that is no object, or a line in no training format.
